@@ -18,9 +18,13 @@ shift 4
 ver=$(cat "$kroot/../version")
 timeout_s=${SGCAP_BOOT_TIMEOUT:-600}
 
-# KVM is used only when asked for: on machines whose CPU lacks virtualisation
-# /dev/kvm exists but guests hang. Multi-threaded TCG crashed about 2 boots in
+# KVM is used only when the CPU really has virtualisation: on some machines
+# /dev/kvm exists but the CPU lacks vmx and guests hang. Multi-threaded TCG crashed about 2 boots in
 # 100 with a spurious int3, so TCG runs single-threaded.
+kvm_ok() { [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; }
+if [ -z "${SGCAP_ACCEL:-}" ] && kvm_ok; then
+	SGCAP_ACCEL=kvm
+fi
 accel=${SGCAP_ACCEL:-tcg,thread=single}
 cpu=max
 [ "${accel%%,*}" = kvm ] && cpu=host

@@ -22,6 +22,8 @@ pick() {
 	apt-cache search --names-only "$pat" 2>/dev/null | awk '{print $1}' | sort -V | tail -n 1
 }
 
+# An absent or stale package list finds nothing: refresh it once and retry.
+resolve() {
 case "$line" in
 6.1)	img=$(pick '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$')
 	ver=${img#linux-image-}; ver=${ver%-unsigned}		# 6.1.0-56-amd64
@@ -35,6 +37,12 @@ case "$line" in
 	;;
 *)	echo "fetch-kernel.sh: unknown line '$line'" >&2; exit 2 ;;
 esac
+}
+resolve
+if [ -z "$img" ]; then
+	apt-get update -q=2 >&2 || true
+	resolve
+fi
 
 if [ -z "$img" ]; then
 	# No package list (apt-get update never ran, or no registry): fall back
