@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sgcap - kernel API differences between the supported kernels (6.1 and
+ * 6.12), one commented shim each, named after the release that changed the
+ * API. The SGCAP_HAVE_* feature tests are made by ../../Kbuild.
+ */
+#ifndef _SGCAP_COMPAT_H
+#define _SGCAP_COMPAT_H
+
+#include <linux/device.h>
+#include <linux/dma-buf.h>
+#include <linux/iosys-map.h>
+
+/*
+ * Linux 6.2 moved dma_buf_vmap() to the dynamic locking rules: since then
+ * it expects the caller to hold the reservation lock and
+ * dma_buf_vmap_unlocked() is the variant that takes it. Before 6.2,
+ * dma_buf_vmap() took the dma-buf's own mutex and had no _unlocked variant.
+ */
+#ifdef SGCAP_HAVE_DMA_BUF_VMAP_UNLOCKED
+static inline int sgcap_dma_buf_vmap_unlocked(struct dma_buf *dmabuf,
+					      struct iosys_map *map)
+{
+	return dma_buf_vmap_unlocked(dmabuf, map);
+}
+
+static inline void sgcap_dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
+						 struct iosys_map *map)
+{
+	dma_buf_vunmap_unlocked(dmabuf, map);
+}
+#else
+static inline int sgcap_dma_buf_vmap_unlocked(struct dma_buf *dmabuf,
+					      struct iosys_map *map)
+{
+	return dma_buf_vmap(dmabuf, map);
+}
+
+static inline void sgcap_dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
+						 struct iosys_map *map)
+{
+	dma_buf_vunmap(dmabuf, map);
+}
+#endif
+
+/*
+ * Linux 6.4 made the driver core treat struct bus_type as const: struct
+ * device.bus (commit d492cc2573a0), bus_register() and the bus attribute
+ * callbacks (commit 75cff725d956). Before, bus_register() wrote to the bus,
+ * so it cannot be const there. sgcap_bus_type is the bus type this kernel's
+ * driver core works with: the type struct device.bus points to.
+ */
+#define sgcap_bus_type __typeof__(*((struct device *)NULL)->bus)
+
+/*
+ * Not shimmed because both kernels agree:
+ * - get_random_u32_below() appeared in 6.2 and is backported to 6.1.y.
+ * - vm_flags_set() (6.3) is not needed: remap_pfn_range() sets the flags
+ *   of a dma-buf mapping (VM_IO, VM_PFNMAP, VM_DONTEXPAND, VM_DONTDUMP).
+ * - MODULE_IMPORT_NS() takes a bare namespace up to 6.12; 6.13 wants a
+ *   string ("DMA_BUF").
+ * - dma_set_max_seg_size() returns void since 6.12, int before: the result
+ *   is not used.
+ */
+
+#endif /* _SGCAP_COMPAT_H */
