@@ -40,7 +40,7 @@ iommu)	machine=(-machine q35,kernel-irqchip=split -device intel-iommu,intremap=o
 esac
 
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-	-accel "$accel" -cpu "$cpu" -smp 2 -m 1G "${machine[@]}" \
+	-accel "$accel" -cpu "$cpu" -smp "${SGCAP_SMP:-2}" -m 1G "${machine[@]}" \
 	-device edu ${SGCAP_QEMU_EXTRA:-} \
 	-kernel "$kroot/boot/vmlinuz-$ver" -initrd "$initrd" \
 	-append "$append $*" \

@@ -5,7 +5,8 @@
 # loads the modules the tests import into, inserts sgcap.ko, runs every test in
 # /tests and frames each one's TAP for the host, then dumps the kernel log and
 # powers off. Kernel command-line words the kernel does not know arrive here as
-# environment variables: sgcap_mode=demo runs /demo.sh instead of the tests.
+# environment variables: sgcap_mode=demo runs /demo.sh, sgcap_mode=bench the
+# guest benchmark, instead of the tests.
 
 mount -t devtmpfs dev /dev
 mount -t proc proc /proc
@@ -35,6 +36,10 @@ fi
 
 if [ "$sgcap_mode" = demo ] && [ -x /demo.sh ]; then
 	/demo.sh
+elif [ "$sgcap_mode" = bench ]; then
+	echo "SGCAP-BENCH-BEGIN"
+	/tests/bin/sgcap_guest_bench
+	echo "SGCAP-BENCH-END rc=$?"
 else
 	cd /tests || exit 1
 	for t in *; do

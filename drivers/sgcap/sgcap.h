@@ -123,6 +123,24 @@ struct sgcap_buffer {
 };
 
 /**
+ * struct sgcap_cost - what the driver's own per-capture work costs
+ * @exports: captures exported
+ * @export_ns: time spent exporting and queueing them (dma_buf_export,
+ *	naming, the ready list), the driver's overhead on top of the data
+ * @postprocess_ns: time spent in the postprocessing pass, vmap and CPU
+ *	access brackets included
+ *
+ * Two clock reads a stage: cheap next to a capture, and what `make bench`
+ * reports through debugfs. atomic64_t: updated by the completion path only,
+ * read by debugfs at any time.
+ */
+struct sgcap_cost {
+	atomic64_t exports;
+	atomic64_t export_ns;
+	atomic64_t postprocess_ns;
+};
+
+/**
  * struct sgcap_pool - the buffers built by one SGCAP_IOC_CONFIGURE
  * @ref: one reference for the card while the pool is attached to it, one
  *	per live dma-buf; the last put frees pages, DMA mappings and vmaps
@@ -138,6 +156,7 @@ struct sgcap_buffer {
  *	it; written with the card's mutex held too, so either lock reads it
  * @free: FREE buffers
  * @ready: READY buffers, oldest first
+ * @cost: time the completion path spent per stage, for the pool's life
  * @count: buffers in @bufs
  * @bufs: the buffers
  */
@@ -155,6 +174,7 @@ struct sgcap_pool {
 	struct list_head free;
 	struct list_head ready;
 
+	struct sgcap_cost cost;
 	unsigned int count;
 	struct sgcap_buffer bufs[] __counted_by(count);
 };

@@ -122,12 +122,14 @@ void sgcap_card_complete(struct sgcap_card *card, struct sgcap_buffer *buf,
 	u64 now = ktime_get_ns();
 	struct dma_buf *dmabuf;
 	struct iosys_map map;
+	u64 t_exported, t_pp;
 	int ret;
 
 	flags &= SGCAP_CAPTURE_ERROR;
 	dma_sync_sgtable_for_cpu(pool->dma_dev, &buf->sgt, DMA_FROM_DEVICE);
 
 	dmabuf = sgcap_dmabuf_export(buf, seq);
+	t_exported = ktime_get_ns();
 	if (IS_ERR(dmabuf)) {
 		/* Userspace sees a sequence gap: account it as a drop. */
 		dev_err_ratelimited(card->dev,
@@ -155,6 +157,7 @@ void sgcap_card_complete(struct sgcap_card *card, struct sgcap_buffer *buf,
 		}
 		sgcap_dma_buf_vunmap_unlocked(dmabuf, &map);
 	}
+	t_pp = ktime_get_ns();
 	if (ret) {
 		dev_err_ratelimited(card->dev,
 				    "capture %llu: postprocessing failed: %d\n",
@@ -176,6 +179,11 @@ void sgcap_card_complete(struct sgcap_card *card, struct sgcap_buffer *buf,
 
 	sgcap_pool_queue_ready(buf, dmabuf);
 	wake_up_interruptible(&card->wait);
+
+	atomic64_inc(&pool->cost.exports);
+	atomic64_add(t_pp - t_exported, &pool->cost.postprocess_ns);
+	atomic64_add(t_exported - now + ktime_get_ns() - t_pp,
+		     &pool->cost.export_ns);
 }
 
 void sgcap_card_count_drops(struct sgcap_card *card,

@@ -22,6 +22,11 @@
  * buffers_total, buffers_free, buffers_card, buffers_ready, buffers_held,
  * streaming.
  *
+ * cost: "key value" lines for the pool in force: exports, export_ns
+ * (dma_buf_export, naming, queueing: the driver's own work per capture) and
+ * postprocess_ns (the postprocessing pass with its vmap and CPU access
+ * brackets), summed since the last SGCAP_IOC_CONFIGURE.
+ *
  * Backends add their own files (the simulated card: sim/).
  */
 #include <linux/debugfs.h>
@@ -76,6 +81,29 @@ static int sgcap_debugfs_stats_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(sgcap_debugfs_stats);
 
+static int sgcap_debugfs_cost_show(struct seq_file *s, void *unused)
+{
+	struct sgcap_card *card = s->private;
+	struct sgcap_pool *pool;
+	int ret;
+
+	ret = mutex_lock_interruptible(&card->lock);
+	if (ret)
+		return ret;
+	pool = card->pool;
+	if (pool) {
+		seq_printf(s, "exports %lld\n",
+			   atomic64_read(&pool->cost.exports));
+		seq_printf(s, "export_ns %lld\n",
+			   atomic64_read(&pool->cost.export_ns));
+		seq_printf(s, "postprocess_ns %lld\n",
+			   atomic64_read(&pool->cost.postprocess_ns));
+	}
+	mutex_unlock(&card->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sgcap_debugfs_cost);
+
 void sgcap_debugfs_init(void)
 {
 	sgcap_debugfs_root = debugfs_create_dir("sgcap", NULL);
@@ -97,6 +125,8 @@ void sgcap_debugfs_card_init(struct sgcap_card *card)
 			    &sgcap_debugfs_buffers_fops);
 	debugfs_create_file("stats", 0444, card->debugfs, card,
 			    &sgcap_debugfs_stats_fops);
+	debugfs_create_file("cost", 0444, card->debugfs, card,
+			    &sgcap_debugfs_cost_fops);
 }
 
 void sgcap_debugfs_card_exit(struct sgcap_card *card)
