@@ -31,6 +31,8 @@
 #define COLD_ITERS	(2 * RING_SLOTS)
 #define REPS		7
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 struct ctx {
 	uint8_t *hot_src, *hot_dst;	/* one buffer each */
 	uint8_t *ring_a, *ring_b;	/* RING_SLOTS buffers each */
@@ -170,6 +172,15 @@ static void refill(struct ctx *c)
 				   BUF_SIZE, s);
 }
 
+static const char *crc_path(void)
+{
+#ifdef __x86_64__
+	if (__builtin_cpu_supports("sse4.2"))
+		return "crc32 instruction";
+#endif
+	return "slice-by-8 tables";
+}
+
 static double gbps(double ns)
 {
 	return BUF_SIZE / ns;	/* bytes per ns == GB/s */
@@ -215,7 +226,7 @@ static const struct {
 	{ case_fill, false }, { case_fill, true },
 };
 
-#define NCASES	(sizeof(cases) / sizeof(cases[0]))
+#define NCASES	ARRAY_SIZE(cases)
 
 int main(void)
 {
@@ -259,15 +270,11 @@ int main(void)
 	pc = med[7] - sh;
 
 	cpu_name(cpu, sizeof(cpu));
-	printf("sgcap_pp benchmark: %s, %d KiB buffer, hot = same buffer (L2), cold = %d MiB ring\n",
-	       cpu, BUF_SIZE / 1024, RING_BYTES >> 20);
+	printf("sgcap_pp benchmark: %s, %d KiB buffer\n", cpu, BUF_SIZE / 1024);
+	printf("hot: the same buffer (in L2); cold: a %d MiB ring of buffers\n",
+	       RING_BYTES >> 20);
 	printf("CRC path: %s; median of %d runs of %d (hot) / %d (cold) iterations\n\n",
-#ifdef __x86_64__
-	       __builtin_cpu_supports("sse4.2") ? "crc32 instruction" : "slice-by-8 tables",
-#else
-	       "slice-by-8 tables",
-#endif
-	       REPS, HOT_ITERS, COLD_ITERS);
+	       crc_path(), REPS, HOT_ITERS, COLD_ITERS);
 	printf("%-30s %8s %6s   %8s %6s\n", "", "hot GB/s", "x mcpy", "coldGB/s",
 	       "x mcpy");
 	row("memcpy", mh, mc, mh, mc, "");
@@ -278,9 +285,10 @@ int main(void)
 	row("sgcap_pp_run check, table crc", th, tc, mh, mc,
 	    "CPUs without SSE4.2");
 	row("sgcap_pattern_fill", fh, fc, mh, mc, "");
-	printf("\nx mcpy: throughput relative to memcpy() (the C library's) at the same temperature.\n"
-	       "derived: SWAP16 works in place, so each iteration runs check+swap16 and then\n"
-	       "swap16 alone to restore the pattern; the row is that pair minus the hot swap16 time.\n");
+	printf("\nx mcpy: throughput relative to the C library's memcpy() at the same\n"
+	       "temperature. derived: SWAP16 works in place, so each iteration runs\n"
+	       "check+swap16 and then swap16 alone to restore the pattern; the row is\n"
+	       "that pair minus the hot swap16 time.\n");
 	if (c.bad) {
 		printf("\nERROR: %llu unexpected pattern mismatches\n",
 		       (unsigned long long)c.bad);

@@ -9,7 +9,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kroot=${1:?usage: build-module.sh KROOT OUTDIR}
-out=${2:?usage: build-module.sh KROOT OUTDIR}
+out=$(realpath -m "${2:?usage: build-module.sh KROOT OUTDIR}")
 shift 2
 mkdir -p "$out/src"
 # Copy only what Kbuild reads; keep timestamps so rebuilds are incremental.

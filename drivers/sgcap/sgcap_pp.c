@@ -38,7 +38,7 @@
 #define SGCAP_PP_CRC32_INSN
 #endif
 
-#ifndef __KERNEL__
+#if !defined(__KERNEL__) && !defined(noinline)
 /* The kernel's noinline, from the C library's sys/cdefs.h like __always_inline. */
 #ifdef __attribute_noinline__
 #define noinline __attribute_noinline__
