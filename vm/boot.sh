@@ -39,11 +39,18 @@ iommu)	machine=(-machine q35,kernel-irqchip=split -device intel-iommu,intremap=o
 *)	sgcap_die "boot.sh: mode must be plain or iommu" ;;
 esac
 
+# SGCAP_TEE=1 also copies the console to stdout (fd 3 here) as it comes,
+# carriage returns and all, for `make demo` to show live.
+exec 3>&1
+console() {
+	if [ "${SGCAP_TEE:-0}" = 1 ]; then tee /dev/fd/3; else cat; fi
+}
+
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-accel "$accel" -cpu "$cpu" -smp "${SGCAP_SMP:-2}" -m 1G "${machine[@]}" \
 	-device edu ${SGCAP_QEMU_EXTRA:-} \
 	-kernel "$kroot/boot/vmlinuz-$ver" -initrd "$initrd" \
 	-append "$append $*" \
 	-nographic -no-reboot -monitor none -serial stdio </dev/null 2>&1 |
-	tr -d '\r' > "$log"
+	console | tr -d '\r' > "$log"
 exit 0

@@ -61,10 +61,11 @@ void sgcap_pattern_fill(void *dst, u64 offset, size_t len, u64 seq);
 u32 sgcap_crc32c(u32 crc, const void *buf, size_t len);
 u32 sgcap_crc32c_sw(u32 crc, const void *buf, size_t len);
 
-#ifndef __KERNEL__
-/* Test and benchmark hook: sgcap_pp_run() on the table CRC path. */
+/*
+ * Test and benchmark hook (the KUnit suite and the host tests): sgcap_pp_run()
+ * on the table CRC path, which CPUs with a crc32 instruction never take.
+ */
 void sgcap_pp_run_sw(void *buf, size_t len, u64 seq, unsigned int transform,
 		     bool check_pattern, struct sgcap_pp_result *res);
-#endif
 
 #endif /* _SGCAP_PP_H */

@@ -38,6 +38,7 @@
  * @max_buffers: largest config.buffer_count accepted
  * @max_order: largest config.chunk_order accepted
  * @min_buffers: smallest config.buffer_count accepted
+ * @pad: zero
  * @max_buffer_size: largest config.buffer_size accepted, in bytes
  * @reserved: zero
  */
