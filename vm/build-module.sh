@@ -16,7 +16,8 @@ mkdir -p "$out/src"
 rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '*.cmd' \
 	--exclude '*.mod*' --exclude 'Module.symvers' --exclude 'modules.order' \
 	--exclude '.*.d' \
-	"$SGCAP_TOP/Kbuild" "$SGCAP_TOP/drivers" "$SGCAP_TOP/uapi" "$out/src/"
+	"$SGCAP_TOP/Kbuild" "$SGCAP_TOP/VERSION" "$SGCAP_TOP/drivers" "$SGCAP_TOP/uapi" \
+	"$out/src/"
 # modpost's warnings (missing MODULE_DESCRIPTION, section mismatches) do not
 # stop make: catch them in the output. BTF is skipped for want of a vmlinux.
 log=$(make -s -C "$kroot/build" M="$out/src" W=1 KCFLAGS=-Werror "$@" modules 2>&1)

@@ -80,6 +80,15 @@ if [ -d "$SGCAP_TOP/userspace/tests" ]; then
 	record "host unit tests" "$1" "$2" 0
 fi
 
+# make install / make uninstall into a scratch DESTDIR (counted as one test;
+# its own checks are in the log). make deb-check covers the packages.
+if "$SGCAP_TOP/vm/install-check.sh" > "$SGCAP_BUILD/logs/install.log" 2>&1; then
+	record "install/uninstall" 1 0 0
+else
+	grep -v '^ok' "$SGCAP_BUILD/logs/install.log" | tail -n 20 >&2
+	record "install/uninstall" 0 1 0
+fi
+
 step "build guest tests" make -s -C "$SGCAP_TOP" guest-tests O="$SGCAP_BUILD/guest" \
 	HARNESS_DIR="$ksrc/tools/testing/selftests" || finish
 
@@ -90,19 +99,33 @@ for line in $SGCAP_KERNELS; do
 done
 
 # Two boots at a time: single-threaded TCG keeps one core busy per guest.
+# The debug kernel's boots take several times longer (KASAN, lockdep,
+# kmemleak under TCG): they start first and get a longer timeout.
 boots=()
 for line in $SGCAP_KERNELS; do
 	for mode in plain iommu; do
 		boots+=("$line $mode")
 	done
 done
-jobs_max=${SGCAP_JOBS:-2}
+launch=()
 for b in "${boots[@]}"; do
+	case "$b" in *-debug*) launch=("$b" "${launch[@]}") ;; *) launch+=("$b") ;; esac
+done
+jobs_max=${SGCAP_JOBS:-2}
+for b in "${launch[@]}"; do
 	set -- $b
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
 	sgcap_say "booting $1 ($2)"
+	timeout_s=${SGCAP_BOOT_TIMEOUT:-600}
+	args=${SGCAP_GUEST_ARGS:-}
+	case "$1" in *-debug) timeout_s=${SGCAP_DEBUG_BOOT_TIMEOUT:-900} ;; esac
+	# Under kmemleak and lockdep, ACPICA runs the pc machine's _PRT (a
+	# 128-round AML loop) into its 30 s loop timeout at every PCI enable;
+	# the edu card uses MSI, so no ACPI IRQ routing is needed (q35: fast).
+	case "$1 $2" in *-debug" plain") args="$args acpi=noirq" ;; esac
+	SGCAP_BOOT_TIMEOUT=$timeout_s \
 	"$SGCAP_TOP/vm/boot.sh" "${kroot[$1]}" "$SGCAP_BUILD/$1/initramfs.cpio.gz" \
-		"$SGCAP_BUILD/logs/guest-$1-$2.log" "$2" ${SGCAP_GUEST_ARGS:-} &
+		"$SGCAP_BUILD/logs/guest-$1-$2.log" "$2" $args &
 done
 wait
 

@@ -2,16 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # fetch-kernel.sh LINE - fetch the newest Debian kernel image and headers of a
-# kernel line (6.1 or 6.12) into the cache, unpacked into a private root, and
-# print the root's path. Nothing is installed on the host: the .debs are only
-# downloaded (apt-get download) and unpacked (dpkg -x).
+# kernel line (6.1 or 6.12; `latest`: the newest amd64 kernel of any line the
+# configured registry offers, which make dkms-build builds against too) into
+# the cache, unpacked into a private root, and print the root's path. Nothing
+# is installed on the host: the .debs are only downloaded (apt-get download)
+# and unpacked (dpkg -x).
 #
 # Layout: $SGCAP_CACHE/kernels/<version>/{debs/,root/,.done}
 #   root/boot/vmlinuz-<ver>, root/lib/modules/<ver>/ (with modules.dep),
 #   root/build -> the headers tree to build modules against.
 set -euo pipefail
 
-line=${1:?usage: fetch-kernel.sh 6.1|6.12}
+line=${1:?usage: fetch-kernel.sh 6.1|6.12|latest}
 cache=${SGCAP_CACHE:-$HOME/.cache/sgcap}
 mkdir -p "$cache/kernels"
 
@@ -35,6 +37,15 @@ case "$line" in
 	abi=${ver%-amd64}					# 6.12.117+deb12
 	debs="$img linux-headers-$ver linux-headers-$abi-common linux-kbuild-$abi"
 	;;
+latest)	# Plain amd64 flavour only (not cloud or rt); either naming scheme.
+	img=$(apt-cache search --names-only '^linux-image-[0-9][^ ]*-amd64-unsigned$' 2>/dev/null |
+		awk '$1 !~ /-(cloud|rt)-amd64/ {print $1}' | sort -V | tail -n 1)
+	ver=${img#linux-image-}; ver=${ver%-unsigned}
+	abi=${ver%-amd64}
+	mm=$(cut -d. -f1-2 <<< "$abi")
+	kbuild=$(pick "^linux-kbuild-$(sed 's/[.+]/\\&/g' <<< "$abi")\$")
+	debs="$img linux-headers-$ver linux-headers-$abi-common ${kbuild:-linux-kbuild-$mm}"
+	;;
 *)	echo "fetch-kernel.sh: unknown line '$line'" >&2; exit 2 ;;
 esac
 }
@@ -47,9 +58,10 @@ fi
 if [ -z "$img" ]; then
 	# No package list (apt-get update never ran, or no registry): fall back
 	# to the newest cached kernel of this line.
-	hit=$(ls -d "$cache"/kernels/"$line".*/.done 2>/dev/null | sort -V | tail -n 1 || true)
+	glob="$line.*"; [ "$line" = latest ] && glob='[0-9]*-amd64'
+	hit=$(ls -d "$cache"/kernels/$glob/.done 2>/dev/null | sort -V | tail -n 1 || true)
 	[ -n "$hit" ] || { echo "fetch-kernel.sh: no $line kernel in the registry or cache" >&2; exit 1; }
-	dirname "$hit"/root
+	echo "$(dirname "$hit")/root"
 	exit 0
 fi
 

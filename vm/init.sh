@@ -25,11 +25,67 @@ bed_run() {
 	shift
 	echo "SGCAP-TEST-BEGIN $name"
 	"$@" 2>&1
-	echo "SGCAP-TEST-END $name rc=$?"
+	rc=$?
+	# The guest's uptime at the end, to see where a slow boot's time goes.
+	echo "SGCAP-TEST-END $name rc=$rc uptime=$(cut -d' ' -f1 /proc/uptime)"
+}
+
+# The KUnit suites built into sgcap.ko (kernels with KUnit) ran at insmod.
+# Their results, one debugfs file per suite, become one TAP result per case.
+bed_kunit() {
+	cat /sys/kernel/debug/kunit/sgcap_*/results 2>/dev/null | awk '
+		/^    # Subtest: / { suite = $3 }
+		/^    (not )?ok [0-9]+ / {
+			r = substr($0, 5)
+			st = (r ~ /^not/) ? "not ok" : "ok"
+			sub(/^(not )?ok [0-9]+ /, "", r)
+			out[++n] = st " " ++t " " suite "." r
+			next
+		}
+		{ out[++n] = "# " $0 }
+		END {
+			print "TAP version 13"
+			if (!t) {
+				print "1..1"
+				print "not ok 1 sgcap KUnit suites ran at insmod"
+				exit
+			}
+			print "1.." t
+			for (i = 1; i <= n; i++)
+				print out[i]
+		}'
+}
+
+# After the tests, on kernels with kmemleak: unload the module, which must
+# let go of everything, and fail on any leak kmemleak then finds. An object
+# is reported once a scan finds it unreferenced and older than 5 s; the
+# second scan, after a pause, is what kmemleak's documentation asks for.
+bed_kmemleak() {
+	kml=/sys/kernel/debug/kmemleak
+	echo "TAP version 13"
+	echo "1..2"
+	if rmmod sgcap; then
+		echo "ok 1 rmmod sgcap"
+	else
+		echo "not ok 1 rmmod sgcap"
+	fi
+	# kmemleak turns itself off when it runs out of memory: no false "ok".
+	if ! { echo scan > $kml && sleep 5 && echo scan > $kml; } 2>/dev/null; then
+		echo "not ok 2 kmemleak: cannot scan (disabled?)"
+		return
+	fi
+	leaks=$(cat $kml)
+	if [ -z "$leaks" ]; then
+		echo "ok 2 kmemleak: nothing leaked"
+	else
+		echo "$leaks" | sed 's/^/# /'
+		echo "not ok 2 kmemleak: $(echo "$leaks" | grep -c '^unreferenced') leaks"
+	fi
 }
 
 if insmod /lib/modules/sgcap.ko sim_cards=1; then
 	echo "SGCAP-BED: sgcap.ko inserted"
+	[ -d /sys/kernel/debug/kunit ] && bed_run kunit bed_kunit
 else
 	echo "SGCAP-BED: insmod sgcap.ko failed"
 fi
@@ -49,6 +105,7 @@ else
 		esac
 	done
 	cd /
+	[ -w /sys/kernel/debug/kmemleak ] && bed_run kmemleak bed_kmemleak
 fi
 
 # Give the kernel a moment to print deferred reports (kmemleak, lockdep).

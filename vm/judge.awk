@@ -33,6 +33,9 @@ BEGIN { passed = failed = skipped = 0; inframe = 0; done = 0; nd = 0 }
 /^SGCAP-BED: done/ { done = 1 }
 /^SGCAP-BED: insmod sgcap.ko failed/ { fail("insmod sgcap.ko") }
 
+# DMA API debugging announces itself at boot (debug kernel): not a splat.
+/DMA-API: (preallocated [0-9]+ debug entries|debugging enabled by kernel config)$/ { next }
+
 # Kernel splats, wherever they appear (console or the final dmesg dump).
 /(BUG:|WARNING:|Oops|general protection fault|KASAN:|UBSAN:|DMAR:.*[Ff]ault|DMA-API:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|kernel BUG|INFO: task .* blocked|BUG kmalloc|Call Trace:)/ {
 	if (!(($0) in seen)) {

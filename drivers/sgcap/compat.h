@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sgcap - kernel API differences between the supported kernels (6.1 and
- * 6.12), one commented shim each, named after the release that changed the
- * API. The SGCAP_HAVE_* feature tests are made by ../../Kbuild.
+ * sgcap - kernel API differences between the supported kernels (6.1, the
+ * oldest the test bed boots and dkms.conf's BUILD_EXCLUSIVE_KERNEL_MIN, and
+ * later), one commented shim each, named after the release that changed the
+ * API. The SGCAP_HAVE_* feature tests are made by ../../Kbuild: they grep
+ * the headers built against rather than compare version numbers, because
+ * distribution kernels carry backports.
  */
 #ifndef _SGCAP_COMPAT_H
 #define _SGCAP_COMPAT_H
@@ -53,12 +56,27 @@ static inline void sgcap_dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
 #define sgcap_bus_type __typeof__(*((struct device *)NULL)->bus)
 
 /*
- * Not shimmed because both kernels agree:
+ * Linux 6.13 made symbol namespaces string literals (commit cdd30ebb1b9f,
+ * "module: Convert symbol namespace to string literal"): MODULE_IMPORT_NS()
+ * takes "DMA_BUF" and no longer stringifies a bare DMA_BUF. Use
+ * MODULE_IMPORT_NS(SGCAP_NS_DMA_BUF); before 6.13 the macro expands to the
+ * bare name, which the old MODULE_IMPORT_NS() stringifies.
+ */
+#ifdef SGCAP_HAVE_MODULE_IMPORT_NS_STRING
+#define SGCAP_NS_DMA_BUF "DMA_BUF"
+#else
+#define SGCAP_NS_DMA_BUF DMA_BUF
+#endif
+
+/*
+ * Not shimmed because every supported kernel agrees:
+ * - struct iosys_map replaced struct dma_buf_map in 5.18 (commit
+ *   7938f4218168, "dma-buf-map: Rename to iosys-map").
+ * - class_create() lost its struct module argument in 6.4 (commit
+ *   1aaba11da9aa); sgcap registers misc devices and creates no class.
  * - get_random_u32_below() appeared in 6.2 and is backported to 6.1.y.
  * - vm_flags_set() (6.3) is not needed: remap_pfn_range() sets the flags
  *   of a dma-buf mapping (VM_IO, VM_PFNMAP, VM_DONTEXPAND, VM_DONTDUMP).
- * - MODULE_IMPORT_NS() takes a bare namespace up to 6.12; 6.13 wants a
- *   string ("DMA_BUF").
  * - dma_set_max_seg_size() returns void since 6.12, int before: the result
  *   is not used.
  */

@@ -13,7 +13,8 @@
  *   sgcap_card.lock (mutex)
  *     -> sgcap_pool.lock (spinlock)
  *          -> the backend's queue lock (hw_ops->queue_buffer())
- *   dma_resv lock of a capture's dma-buf (taken by the dma-buf core)
+ *   dma_resv lock of a capture's dma-buf, or on 6.1 the dma-buf's own
+ *   mutex (both taken by the dma-buf core, not always)
  *     -> sgcap_buffer.lock (mutex)
  *   sgcap_card.lock -> sgcap_buffer.lock (debugfs only)
  *
@@ -80,18 +81,16 @@ enum sgcap_buf_state {
  * @pages: every page of the buffer in order; chunks are split_page()d so
  *	that each page stands alone
  * @sgt: one entry per chunk, DMA-mapped (DMA_FROM_DEVICE) for the card
- *	for the buffer's whole life
+ *	while the pool is attached to it (sgcap_pool_detach() unmaps it)
  * @vaddr: the buffer's lifelong kernel mapping of @pages
  * @sequence: sequence number of the capture the buffer holds
  * @timestamp_ns: CLOCK_MONOTONIC time of completion
  * @capture_flags: SGCAP_CAPTURE_* flags of the capture
  * @crc32c: CRC32C of the capture after the transform
  * @mismatches: bytes that differed from the pattern, before the transform
- * @lock: protects @attachments and @vmap_count; nests inside the dma-buf's
- *	reservation lock
+ * @lock: protects @attachments and the mapping state of each; nests
+ *	inside the locks the dma-buf core holds around the exporter's ops
  * @attachments: attachments of the current export (struct sgcap_attachment)
- * @vmap_count: kernel mappings of the current export handed out by the
- *	dma-buf's vmap op
  *
  * @sequence .. @mismatches are written by sgcap_card_complete() before the
  * buffer is published as READY under sgcap_pool.lock and read after taking
@@ -116,10 +115,9 @@ struct sgcap_buffer {
 	u32 crc32c;
 	u64 mismatches;
 
-	/* Protects @attachments and @vmap_count. */
+	/* Protects @attachments and their mapping state. */
 	struct mutex lock;
 	struct list_head attachments;
-	unsigned int vmap_count;
 };
 
 /**
@@ -143,12 +141,13 @@ struct sgcap_cost {
 /**
  * struct sgcap_pool - the buffers built by one SGCAP_IOC_CONFIGURE
  * @ref: one reference for the card while the pool is attached to it, one
- *	per live dma-buf; the last put frees pages, DMA mappings and vmaps
- * @dma_dev: the card's DMA device, referenced so that the pool can unmap
- *	after the card is gone
+ *	per live dma-buf; the last put frees the pages and their vmaps
+ * @dma_dev: the card's DMA device, referenced while the buffers are mapped
+ *	for it: until sgcap_pool_detach(), which unmaps them and sets it NULL
  * @card_id: number of the card, for dma-buf names
  * @transform: SGCAP_TRANSFORM_* applied to every capture
  * @check_pattern: count pattern mismatches (the card writes the pattern)
+ * @gfp: zone of the buffer pages, struct sgcap_limits.gfp
  * @lock: protects @card, @streaming, @free, @ready and each buffer's
  *	@state, @node (except while CARD) and @dmabuf
  * @card: the card while the pool is attached to it, NULL once detached
@@ -166,6 +165,7 @@ struct sgcap_pool {
 	int card_id;
 	u32 transform;
 	bool check_pattern;
+	gfp_t gfp;
 
 	/* Protects @card, @streaming, @free, @ready, buffer states. */
 	spinlock_t lock;
@@ -183,10 +183,15 @@ struct sgcap_pool {
  * struct sgcap_limits - DMA limits of a card
  * @max_segments: most scatter-gather segments per buffer
  * @max_segment_size: largest segment, in bytes
+ * @gfp: zone of the buffer pages: 0 for any, __GFP_DMA32 or __GFP_DMA for
+ *	a card that reaches only low memory and has no IOMMU to remap it (the
+ *	DMA API's bounce buffers are no help: there may be none, and they need
+ *	not be low enough)
  */
 struct sgcap_limits {
 	u32 max_segments;
 	u32 max_segment_size;
+	gfp_t gfp;
 };
 
 /**
@@ -195,7 +200,7 @@ struct sgcap_limits {
  * @features: SGCAP_FEAT_* bits of the card itself (pattern, rate); the core
  *	adds the ones it implements (CRC32C, transforms)
  * @get_limits: report the card's current DMA limits; read at
- *	SGCAP_IOC_GET_CAPS and SGCAP_IOC_CONFIGURE
+ *	SGCAP_IOC_GET_CAPS and SGCAP_IOC_CONFIGURE into a zeroed struct
  * @start: start capturing into the buffers queued so far and later; the
  *	configuration (sgcap_card_config()) does not change until @stop
  * @stop: stop capturing. When it returns no sgcap_card_complete() runs or
@@ -205,10 +210,24 @@ struct sgcap_limits {
  *	completed later with sgcap_card_complete(). The card writes
  *	@buf->size bytes through the DMA addresses of @buf->sgt and may link
  *	@buf->node into its own queue. Called with sgcap_pool.lock held: must
- *	not sleep.
+ *	not sleep. The buffer is synced for the device.
  *
  * @start and @stop are called with the card's mutex held, never
  * concurrently, and never once sgcap_card_unregister() has returned.
+ *
+ * Completing a buffer is the backend's job in two steps: once the card's
+ * DMA into it completed, the buffer must be synced for the CPU: call
+ * sgcap_buffer_sync_for_cpu(buf) after the DMA completed, then
+ * sgcap_card_complete(). A backend whose CPU writes the buffer itself (the
+ * simulated card) syncs before writing, so that no bounce buffer copy-back
+ * can overwrite what it wrote.
+ *
+ * Frame numbers: the frames of a session are numbered from
+ * sgcap_card_first_sequence(), read in @start, and every frame is
+ * accounted once, in order: completed with sgcap_card_complete() or counted
+ * with sgcap_card_count_drops(). The core then knows where the next session
+ * continues, so that sequence numbers never go backwards between two
+ * CONFIGUREs.
  */
 struct sgcap_hw_ops {
 	u32 backend;
@@ -239,6 +258,9 @@ enum sgcap_drop_reason {
  * @drops_injected: frames dropped by fault injection
  * @errors: captures completed with SGCAP_CAPTURE_ERROR
  * @bytes: capture bytes completed
+ * @discarded: READY captures nobody dequeued, dropped by the owner's
+ *	close, a new configuration, the removal of the card or a DEQUEUE that
+ *	failed after its pool was replaced
  */
 struct sgcap_counters {
 	atomic64_t captures;
@@ -247,6 +269,7 @@ struct sgcap_counters {
 	atomic64_t drops_injected;
 	atomic64_t errors;
 	atomic64_t bytes;
+	atomic64_t discarded;
 };
 
 /**
@@ -268,6 +291,10 @@ struct sgcap_counters {
  * @dead: sgcap_card_unregister() was called (also read without @lock as a
  *	hint)
  * @wait: DEQUEUE and poll() wait here for captures, STOP and removal
+ * @next_seq: sequence number of the card's next frame: 0 after CONFIGURE,
+ *	one more for every frame completed or dropped. atomic64_t: the
+ *	completion path updates it without @lock; hw_ops->start() reads it
+ *	with @lock held while nothing else writes it
  * @stats: counters
  */
 struct sgcap_card {
@@ -288,6 +315,7 @@ struct sgcap_card {
 	bool dead;
 
 	wait_queue_head_t wait;
+	atomic64_t next_seq;
 	struct sgcap_counters stats;
 };
 
@@ -349,13 +377,28 @@ const struct sgcap_config *sgcap_card_config(const struct sgcap_card *card);
 struct dentry *sgcap_card_debugfs_dir(const struct sgcap_card *card);
 
 /**
+ * sgcap_card_first_sequence() - sequence number of a session's first frame
+ * @card: the card
+ *
+ * 0 for the first session after SGCAP_IOC_CONFIGURE; afterwards one past
+ * the last frame the previous session completed or dropped, so that a new
+ * session never reuses the numbers of captures still queued.
+ *
+ * Context: hw_ops->start().
+ * Return: the sequence number to give the session's first frame.
+ */
+u64 sgcap_card_first_sequence(struct sgcap_card *card);
+
+/**
  * sgcap_card_complete() - the card completed a buffer
  * @card: the card
  * @buf: a buffer queued with hw_ops->queue_buffer()
  * @seq: the card's frame number of the capture
  * @flags: SGCAP_CAPTURE_ERROR if the card reported an error, else 0
  *
- * Syncs the buffer for the CPU, exports the capture as a new dma-buf, runs
+ * The buffer must be synced for the CPU: call sgcap_buffer_sync_for_cpu(buf)
+ * after the DMA completed, before this. Clears the bytes past the capture
+ * to the end of its last page, exports the capture as a new dma-buf, runs
  * the postprocessing pass through the dma-buf's vmap and queues the capture
  * for SGCAP_IOC_DEQUEUE. If the export fails the frame is counted as dropped
  * and the buffer goes back to the card.
@@ -392,8 +435,10 @@ void sgcap_card_stop_locked(struct sgcap_card *card);
  * sgcap_card_drop_pool_locked() - detach the pool from the card
  * @card: the card, its mutex held, not streaming
  *
- * Drops the READY captures and the card's pool reference; captures held by
- * users keep the pool alive. The card is then unconfigured.
+ * Drops the READY captures (counted as discarded), the card's DMA mappings
+ * of the buffers and the card's pool reference; captures held by users keep
+ * the pool's pages alive. The card is then unconfigured and its sequence
+ * numbers start again at 0.
  */
 void sgcap_card_drop_pool_locked(struct sgcap_card *card);
 
@@ -424,6 +469,37 @@ bool sgcap_card_streaming_locked(struct sgcap_card *card);
  * Return: 0 or a negative errno, see the table at the top of sgcap_ioctl.c.
  */
 long sgcap_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/**
+ * sgcap_config_check_size() - check struct sgcap_config.size
+ * @size: the size userspace says it passed
+ *
+ * Pure helper, the first check of SGCAP_IOC_CONFIGURE.
+ *
+ * Return: 0, -EINVAL below %SGCAP_CONFIG_SIZE_VER0, -E2BIG above PAGE_SIZE.
+ */
+int sgcap_config_check_size(u32 size);
+
+/**
+ * sgcap_config_validate() - check a configuration copied from userspace
+ * @cfg: the configuration
+ *
+ * Pure helper: every check of SGCAP_IOC_CONFIGURE that needs nothing but
+ * the structure (flags, reserved fields, ranges, transform).
+ *
+ * Return: 0 or -EINVAL.
+ */
+int sgcap_config_validate(const struct sgcap_config *cfg);
+
+/**
+ * sgcap_dequeue_validate() - check the input of SGCAP_IOC_DEQUEUE
+ * @dq: the structure copied from userspace
+ *
+ * Pure helper: unknown flags and non-zero reserved fields are rejected.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int sgcap_dequeue_validate(const struct sgcap_dequeue *dq);
 
 /* sgcap_buffer.c */
 
@@ -466,6 +542,21 @@ unsigned long sgcap_chunk_plan(unsigned long nr_pages, unsigned int max_order,
 unsigned int sgcap_limits_max_order(const struct sgcap_limits *lim);
 
 /**
+ * sgcap_plan_max_order() - largest chunk order of a configuration
+ * @cfg: a validated configuration
+ * @lim: the card's DMA limits
+ *
+ * Pure helper: @cfg->chunk_order lowered to what one of the card's
+ * segments holds, if a buffer built of chunks of that order (the fewest
+ * chunks possible) fits into @lim->max_segments.
+ *
+ * Return: the order, or -ENOMEM if no amount of memory lets a buffer fit
+ * the limits.
+ */
+int sgcap_plan_max_order(const struct sgcap_config *cfg,
+			 const struct sgcap_limits *lim);
+
+/**
  * sgcap_pool_create() - build the buffers of a configuration
  * @card: the card; the pool starts attached to it
  * @cfg: the validated configuration
@@ -482,6 +573,19 @@ unsigned int sgcap_limits_max_order(const struct sgcap_limits *lim);
 struct sgcap_pool *sgcap_pool_create(struct sgcap_card *card,
 				     const struct sgcap_config *cfg,
 				     const struct sgcap_limits *lim);
+
+/**
+ * sgcap_buffer_sync_for_cpu() - make the card's writes visible to the CPU
+ * @buf: a buffer with the card (queued by hw_ops->queue_buffer())
+ *
+ * For backends: after the card's DMA into @buf completed and before
+ * sgcap_card_complete(). A backend whose CPU plays the card calls it before
+ * writing instead.
+ *
+ * Context: any; only between hw_ops->start() and the return of
+ * hw_ops->stop().
+ */
+void sgcap_buffer_sync_for_cpu(struct sgcap_buffer *buf);
 
 /**
  * sgcap_pool_get() - take a reference on a pool
@@ -556,8 +660,10 @@ void sgcap_pool_unpop_ready(struct sgcap_buffer *buf);
  * @pool: the pool
  *
  * Puts the dma-bufs; their release returns the buffers.
+ *
+ * Return: the number of captures dropped.
  */
-void sgcap_pool_drain_ready(struct sgcap_pool *pool);
+unsigned int sgcap_pool_drain_ready(struct sgcap_pool *pool);
 
 /**
  * sgcap_pool_has_ready() - whether a capture is ready
@@ -580,8 +686,12 @@ bool sgcap_pool_dequeue_ready(struct sgcap_pool *pool);
  * sgcap_pool_detach() - the card lets go of its pool
  * @pool: the pool, not streaming
  *
- * Released buffers then stay FREE; the caller still drops the card's
- * reference.
+ * Unmaps every buffer from the card's DMA device and drops the pool's
+ * reference on it, so that no DMA mapping outlives the card. Captures
+ * still held keep their pages and vmap. Released buffers then stay FREE;
+ * the caller still drops the card's reference.
+ *
+ * Context: process context, the card's mutex held.
  */
 void sgcap_pool_detach(struct sgcap_pool *pool);
 
@@ -617,7 +727,7 @@ struct dma_buf *sgcap_dmabuf_export(struct sgcap_buffer *buf, u64 seq);
  * @s: the seq_file
  * @buf: the buffer
  *
- * Prints " vmaps=N" and one " attach=DEV,DIR,MAPPED" per attachment.
+ * Prints one " attach=DEV,DIR,MAPPED" per attachment.
  */
 void sgcap_dmabuf_show(struct seq_file *s, struct sgcap_buffer *buf);
 
@@ -660,5 +770,19 @@ int sgcap_sim_init(void);
  * sgcap_sim_exit() - remove every simulated card and the bus
  */
 void sgcap_sim_exit(void);
+
+/* sgcap_pci.c */
+
+/**
+ * sgcap_pci_init() - register the PCI driver of the edu card
+ *
+ * Return: 0 or a negative errno.
+ */
+int sgcap_pci_init(void);
+
+/**
+ * sgcap_pci_exit() - unregister the PCI driver, removing its cards
+ */
+void sgcap_pci_exit(void);
 
 #endif /* _SGCAP_H */

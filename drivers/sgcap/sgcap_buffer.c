@@ -16,12 +16,25 @@
 #include <linux/gfp.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "sgcap.h"
+
+/*
+ * Capture buffers are pinned for as long as their pool lives, which a
+ * held capture stretches past its card: cap what all pools together pin.
+ */
+static unsigned int sgcap_max_pinned_mb = 1024;
+module_param_named(max_pinned_mb, sgcap_max_pinned_mb, uint, 0644);
+MODULE_PARM_DESC(max_pinned_mb,
+		 "Most MiB of capture buffers of all pools alive, those kept by held captures included (default 1024)");
+
+/* Bytes of the buffers of every pool alive; only atomic updates. */
+static atomic64_t sgcap_pinned_bytes = ATOMIC64_INIT(0);
 
 unsigned int sgcap_chunk_order(unsigned long pages_left, unsigned int max_order)
 {
@@ -61,7 +74,22 @@ unsigned int sgcap_limits_max_order(const struct sgcap_limits *lim)
 		     ilog2(lim->max_segment_size >> PAGE_SHIFT));
 }
 
-static struct page *sgcap_alloc_chunk(int nid, unsigned int order)
+int sgcap_plan_max_order(const struct sgcap_config *cfg,
+			 const struct sgcap_limits *lim)
+{
+	unsigned long nr_pages = PAGE_ALIGN(cfg->buffer_size) >> PAGE_SHIFT;
+	unsigned int max_order;
+
+	if (!lim->max_segments || lim->max_segment_size < PAGE_SIZE)
+		return -ENOMEM;
+	max_order = min(cfg->chunk_order, sgcap_limits_max_order(lim));
+	if (sgcap_chunk_plan(nr_pages, max_order, NULL) > lim->max_segments)
+		return -ENOMEM;
+	return max_order;
+}
+
+static struct page *sgcap_alloc_chunk(int nid, unsigned int order,
+				      gfp_t zone)
 {
 	/*
 	 * Zeroed once here, never per capture, so that no stale data shows
@@ -71,12 +99,20 @@ static struct page *sgcap_alloc_chunk(int nid, unsigned int order)
 	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN;
 
 	/*
+	 * Charged to the memory cgroup of whoever configures: the pages are
+	 * pinned until the last capture of the pool goes.
+	 */
+	gfp |= __GFP_ACCOUNT;
+
+	/*
 	 * Large chunks only save segments: fail fast and fall back to a
 	 * smaller order rather than reclaim or compact hard. Order-0 pages
 	 * may retry but never invoke the OOM killer for a configuration
 	 * userspace asked for.
 	 */
 	gfp |= order ? __GFP_NORETRY : __GFP_RETRY_MAYFAIL;
+	/* Low memory for a card that reaches nothing else. */
+	gfp |= zone;
 	return alloc_pages_node(nid, gfp, order);
 }
 
@@ -112,7 +148,7 @@ static int sgcap_buffer_alloc_chunks(struct sgcap_buffer *buf, int nid,
 		if (nr_chunks == max_segments)
 			return -ENOMEM;
 
-		page = sgcap_alloc_chunk(nid, order);
+		page = sgcap_alloc_chunk(nid, order, buf->pool->gfp);
 		if (!page) {
 			if (!order)
 				return -ENOMEM;
@@ -225,12 +261,44 @@ err_destroy_mutex:
 
 static void sgcap_buffer_destroy(struct sgcap_buffer *buf)
 {
-	WARN_ON(!list_empty(&buf->attachments) || buf->vmap_count);
+	WARN_ON(!list_empty(&buf->attachments));
 	vunmap(buf->vaddr);
-	dma_unmap_sgtable(buf->pool->dma_dev, &buf->sgt, DMA_FROM_DEVICE, 0);
+	/* Only a pool that failed to build: detach unmapped the others. */
+	if (buf->pool->dma_dev)
+		dma_unmap_sgtable(buf->pool->dma_dev, &buf->sgt,
+				  DMA_FROM_DEVICE, 0);
 	sg_free_table(&buf->sgt);
 	sgcap_buffer_free_pages(buf);
 	mutex_destroy(&buf->lock);
+}
+
+void sgcap_buffer_sync_for_cpu(struct sgcap_buffer *buf)
+{
+	/* Between start and stop the pool is attached: dma_dev is valid. */
+	dma_sync_sgtable_for_cpu(buf->pool->dma_dev, &buf->sgt,
+				 DMA_FROM_DEVICE);
+}
+
+static u64 sgcap_pool_bytes(unsigned int count, unsigned long nr_pages)
+{
+	return ((u64)count * nr_pages) << PAGE_SHIFT;
+}
+
+/* Account @bytes against max_pinned_mb, or fail without a trace. */
+static int sgcap_pinned_reserve(u64 bytes)
+{
+	u64 limit = (u64)READ_ONCE(sgcap_max_pinned_mb) * SZ_1M;
+
+	if ((u64)atomic64_add_return(bytes, &sgcap_pinned_bytes) > limit) {
+		atomic64_sub(bytes, &sgcap_pinned_bytes);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void sgcap_pinned_release(u64 bytes)
+{
+	atomic64_sub(bytes, &sgcap_pinned_bytes);
 }
 
 struct sgcap_pool *sgcap_pool_create(struct sgcap_card *card,
@@ -238,26 +306,49 @@ struct sgcap_pool *sgcap_pool_create(struct sgcap_card *card,
 				     const struct sgcap_limits *lim)
 {
 	unsigned long nr_pages = PAGE_ALIGN(cfg->buffer_size) >> PAGE_SHIFT;
-	unsigned int max_order, i;
 	struct sgcap_pool *pool;
+	unsigned int i;
+	int max_order;
 	int ret;
 
 	/* Limits no amount of memory can satisfy: do not even try. */
-	if (!lim->max_segments || lim->max_segment_size < PAGE_SIZE)
+	max_order = sgcap_plan_max_order(cfg, lim);
+	if (max_order < 0)
+		return ERR_PTR(max_order);
+	/*
+	 * Nor a pool that would take more than half of the memory: the pages
+	 * stay pinned as long as the pool, and allocating them all would
+	 * leave the rest of the system to the OOM killer.
+	 */
+	if ((u64)cfg->buffer_count * nr_pages > totalram_pages() / 2)
 		return ERR_PTR(-ENOMEM);
-	max_order = min(cfg->chunk_order, sgcap_limits_max_order(lim));
-	if (sgcap_chunk_plan(nr_pages, max_order, NULL) > lim->max_segments)
-		return ERR_PTR(-ENOMEM);
+	/* And all pools alive, old ones kept by held captures included. */
+	ret = sgcap_pinned_reserve(sgcap_pool_bytes(cfg->buffer_count,
+						    nr_pages));
+	if (ret)
+		return ERR_PTR(ret);
+
+	/*
+	 * Tell the DMA layer the card's segment limit before mapping, so that
+	 * an IOMMU never merges chunks into a segment the card cannot take. A
+	 * device without dma_parms keeps the DMA layer's default (64 KiB) and
+	 * cannot be told: the chunks still respect the limit on their own.
+	 */
+	if (card->dev->dma_parms)
+		dma_set_max_seg_size(card->dev, lim->max_segment_size);
 
 	pool = kzalloc(struct_size(pool, bufs, cfg->buffer_count), GFP_KERNEL);
-	if (!pool)
-		return ERR_PTR(-ENOMEM);
+	if (!pool) {
+		ret = -ENOMEM;
+		goto err_unpin;
+	}
 
 	kref_init(&pool->ref);
 	pool->dma_dev = get_device(card->dev);
 	pool->card_id = card->id;
 	pool->transform = cfg->transform;
 	pool->check_pattern = card->ops->features & SGCAP_FEAT_PATTERN;
+	pool->gfp = lim->gfp & (__GFP_DMA | __GFP_DMA32);
 	spin_lock_init(&pool->lock);
 	pool->card = card;
 	INIT_LIST_HEAD(&pool->free);
@@ -279,6 +370,8 @@ err_destroy_buffers:
 		sgcap_buffer_destroy(&pool->bufs[i]);
 	put_device(pool->dma_dev);
 	kfree(pool);
+err_unpin:
+	sgcap_pinned_release(sgcap_pool_bytes(cfg->buffer_count, nr_pages));
 	/* Whatever failed, the buffers did not fit into memory or limits. */
 	return ERR_PTR(-ENOMEM);
 }
@@ -286,12 +379,15 @@ err_destroy_buffers:
 static void sgcap_pool_release(struct kref *ref)
 {
 	struct sgcap_pool *pool = container_of(ref, struct sgcap_pool, ref);
+	u64 bytes = sgcap_pool_bytes(pool->count, pool->bufs[0].nr_pages);
 	unsigned int i;
 
+	/* Detached before the card's reference went: nothing is mapped. */
+	WARN_ON(pool->dma_dev);
 	for (i = 0; i < pool->count; i++)
 		sgcap_buffer_destroy(&pool->bufs[i]);
-	put_device(pool->dma_dev);
 	kfree(pool);
+	sgcap_pinned_release(bytes);
 }
 
 void sgcap_pool_get(struct sgcap_pool *pool)
@@ -404,16 +500,20 @@ void sgcap_pool_unpop_ready(struct sgcap_buffer *buf)
 	spin_unlock(&pool->lock);
 }
 
-void sgcap_pool_drain_ready(struct sgcap_pool *pool)
+unsigned int sgcap_pool_drain_ready(struct sgcap_pool *pool)
 {
 	struct sgcap_buffer *buf;
+	unsigned int n = 0;
 
 	/*
 	 * The reference of the ready list keeps buf->dmabuf stable until it
 	 * is put; the release (deferred by fput()) then recycles the buffer.
 	 */
-	while ((buf = sgcap_pool_pop_ready(pool)))
+	while ((buf = sgcap_pool_pop_ready(pool))) {
 		dma_buf_put(buf->dmabuf);
+		n++;
+	}
+	return n;
 }
 
 bool sgcap_pool_has_ready(struct sgcap_pool *pool)
@@ -438,10 +538,26 @@ bool sgcap_pool_dequeue_ready(struct sgcap_pool *pool)
 
 void sgcap_pool_detach(struct sgcap_pool *pool)
 {
+	unsigned int i;
+
 	spin_lock(&pool->lock);
 	WARN_ON(pool->streaming);
 	pool->card = NULL;
 	spin_unlock(&pool->lock);
+
+	/*
+	 * Not streaming: no buffer is with the card and none will be, so
+	 * nothing uses the card's mappings any more (the sync helpers and
+	 * sgcap_pool_give_locked() only run while streaming). Skip the CPU
+	 * sync: a bounce buffer's stale contents must never be copied over a
+	 * capture somebody still holds. The pages and the vmap stay for the
+	 * holders.
+	 */
+	for (i = 0; i < pool->count; i++)
+		dma_unmap_sgtable(pool->dma_dev, &pool->bufs[i].sgt,
+				  DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
+	put_device(pool->dma_dev);
+	pool->dma_dev = NULL;
 }
 
 void sgcap_pool_fill_stats(struct sgcap_pool *pool, struct sgcap_stats *st)
@@ -482,16 +598,20 @@ void sgcap_buffer_show(struct seq_file *s, struct sgcap_buffer *buf)
 	unsigned int i, order, run_order = 0, run = 0;
 	enum sgcap_buf_state state;
 	struct scatterlist *sg;
-	u64 seq;
+	u64 seq = 0;
 
 	spin_lock(&buf->pool->lock);
 	state = buf->state;
-	seq = buf->sequence;
+	/*
+	 * Only stable once published: sgcap_card_complete() writes it while
+	 * the buffer is CARD, without the lock.
+	 */
+	if (state == SGCAP_BUF_READY || state == SGCAP_BUF_HELD)
+		seq = buf->sequence;
 	spin_unlock(&buf->pool->lock);
 
 	seq_printf(s, "index=%u state=%s", buf->index,
 		   sgcap_buf_state_names[state]);
-	/* The sequence number is only meaningful while a capture is held. */
 	if (state == SGCAP_BUF_READY || state == SGCAP_BUF_HELD)
 		seq_printf(s, " seq=%llu", seq);
 	else

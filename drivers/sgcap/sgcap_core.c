@@ -75,6 +75,7 @@ void sgcap_card_fill_stats_locked(struct sgcap_card *card,
 	st->drops_injected = atomic64_read(&card->stats.drops_injected);
 	st->errors = atomic64_read(&card->stats.errors);
 	st->bytes = atomic64_read(&card->stats.bytes);
+	st->discarded = atomic64_read(&card->stats.discarded);
 	if (card->pool)
 		sgcap_pool_fill_stats(card->pool, st);
 }
@@ -106,17 +107,30 @@ void sgcap_card_drop_pool_locked(struct sgcap_card *card)
 	if (!pool)
 		return;
 
-	sgcap_pool_drain_ready(pool);
+	atomic64_add(sgcap_pool_drain_ready(pool), &card->stats.discarded);
 	sgcap_pool_detach(pool);
 	card->pool = NULL;
 	memset(&card->cfg, 0, sizeof(card->cfg));
 	card->cfg.size = sizeof(card->cfg);
+	/* Not streaming: no completion or drop moves it concurrently. */
+	atomic64_set(&card->next_seq, 0);
 	sgcap_pool_put(pool);
+
+	/* poll() now reports a hangup to files that saw captures ready. */
+	wake_up_interruptible_all(&card->wait);
+}
+
+u64 sgcap_card_first_sequence(struct sgcap_card *card)
+{
+	lockdep_assert_held(&card->lock);
+
+	return atomic64_read(&card->next_seq);
 }
 
 void sgcap_card_complete(struct sgcap_card *card, struct sgcap_buffer *buf,
 			 u64 seq, u32 flags)
 {
+	size_t tail = ((size_t)buf->nr_pages << PAGE_SHIFT) - buf->size;
 	struct sgcap_pool *pool = buf->pool;
 	struct sgcap_pp_result res = { };
 	u64 now = ktime_get_ns();
@@ -126,8 +140,10 @@ void sgcap_card_complete(struct sgcap_card *card, struct sgcap_buffer *buf,
 	int ret;
 
 	flags &= SGCAP_CAPTURE_ERROR;
-	dma_sync_sgtable_for_cpu(pool->dma_dev, &buf->sgt, DMA_FROM_DEVICE);
+	/* Every frame counts, exported or not: see struct sgcap_hw_ops. */
+	atomic64_inc(&card->next_seq);
 
+	/* The backend synced the buffer for the CPU before calling us. */
 	dmabuf = sgcap_dmabuf_export(buf, seq);
 	t_exported = ktime_get_ns();
 	if (IS_ERR(dmabuf)) {
@@ -149,6 +165,12 @@ void sgcap_card_complete(struct sgcap_card *card, struct sgcap_buffer *buf,
 	if (!ret) {
 		ret = dma_buf_begin_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
 		if (!ret) {
+			/*
+			 * The card writes buf->size bytes, but a holder of an
+			 * earlier capture may have written the rest of the last
+			 * page through its mapping: nobody else sees that.
+			 */
+			memset(map.vaddr + buf->size, 0, tail);
 			sgcap_pp_run(map.vaddr, buf->size, seq, pool->transform,
 				     pool->check_pattern, &res);
 			ret = dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
@@ -189,6 +211,7 @@ void sgcap_card_complete(struct sgcap_card *card, struct sgcap_buffer *buf,
 void sgcap_card_count_drops(struct sgcap_card *card,
 			    enum sgcap_drop_reason reason, u64 frames)
 {
+	atomic64_add(frames, &card->next_seq);
 	switch (reason) {
 	case SGCAP_DROP_NO_BUFFER:
 		atomic64_add(frames, &card->stats.drops_no_buffer);
@@ -220,12 +243,13 @@ static int sgcap_release(struct inode *inode, struct file *file)
 	mutex_lock(&card->lock);
 	if (card->owner == file) {
 		/*
-		 * Nobody is left to dequeue: stop, and let go of the captures
-		 * not dequeued (they pin the module). Dequeued ones stay valid.
+		 * Nobody is left to dequeue: stop and free the buffers, as
+		 * V4L2 does on close, so that an idle card pins no memory.
+		 * The captures not dequeued go too (they pin the module);
+		 * dequeued ones keep their buffers until they are let go.
 		 */
 		sgcap_card_stop_locked(card);
-		if (card->pool)
-			sgcap_pool_drain_ready(card->pool);
+		sgcap_card_drop_pool_locked(card);
 		card->owner = NULL;
 	}
 	mutex_unlock(&card->lock);
@@ -238,14 +262,23 @@ static __poll_t sgcap_poll(struct file *file, poll_table *wait)
 {
 	struct sgcap_card *card = file->private_data;
 	__poll_t mask = 0;
+	bool ready;
 
 	poll_wait(file, &card->wait, wait);
 
 	mutex_lock(&card->lock);
-	if (card->dead)
+	if (card->dead) {
 		mask = EPOLLERR | EPOLLHUP;
-	else if (card->pool && sgcap_pool_has_ready(card->pool))
-		mask = EPOLLIN | EPOLLRDNORM;
+		goto out_unlock;
+	}
+	ready = card->pool && sgcap_pool_has_ready(card->pool);
+	/* Readable only for a file whose DEQUEUE would not fail -EBUSY. */
+	if (ready && (!card->owner || card->owner == file))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	/* Nothing ready and nothing will come before the next START. */
+	if (!ready && !sgcap_card_streaming_locked(card))
+		mask |= EPOLLHUP;
+out_unlock:
 	mutex_unlock(&card->lock);
 	return mask;
 }
@@ -332,13 +365,23 @@ static int __init sgcap_init(void)
 	sgcap_debugfs_init();
 	ret = sgcap_sim_init();
 	if (ret)
-		sgcap_debugfs_exit();
+		goto err_debugfs_exit;
+	ret = sgcap_pci_init();
+	if (ret)
+		goto err_sim_exit;
+	return 0;
+
+err_sim_exit:
+	sgcap_sim_exit();
+err_debugfs_exit:
+	sgcap_debugfs_exit();
 	return ret;
 }
 module_init(sgcap_init);
 
 static void __exit sgcap_exit(void)
 {
+	sgcap_pci_exit();
 	sgcap_sim_exit();
 	sgcap_debugfs_exit();
 }
@@ -346,4 +389,5 @@ module_exit(sgcap_exit);
 
 MODULE_DESCRIPTION("Scatter-gather capture card with dma-buf export");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_VERSION(SGCAP_VERSION);
+MODULE_IMPORT_NS(SGCAP_NS_DMA_BUF);

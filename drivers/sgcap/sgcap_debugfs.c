@@ -5,22 +5,22 @@
  * buffers: one line per buffer of the pool in force (empty when not
  * configured), space-separated key=value fields:
  *
- *   index=0 state=HELD seq=41 chunks=80 layout=1x80 vmaps=0 attach=DEV,DIR,yes
+ *   index=0 state=HELD seq=41 chunks=80 layout=1x80 attach=DEV,DIR,yes
  *
  *   state   FREE, CARD, READY or HELD
  *   seq     sequence number of the capture, "-" unless READY or HELD
  *   chunks  scatter-gather chunks of the buffer
  *   layout  runs of chunks of equal order, ORDERxCOUNT joined by ",",
  *           in buffer order: "1x12,0x1" is 12 order-1 chunks then 1 page
- *   vmaps   kernel mappings handed out through the current dma-buf
  *   attach  one per attachment of the current dma-buf: importer device
  *           name, DMA direction of its mapping (bidirectional, to_device,
- *           from_device, none) and whether it is mapped (yes/no)
+ *           from_device; none while unmapped) and whether it is mapped
+ *           now (yes/no)
  *
  * stats: "key value" lines, the fields of struct sgcap_stats in order:
  * captures, dequeued, drops_no_buffer, drops_injected, errors, bytes,
  * buffers_total, buffers_free, buffers_card, buffers_ready, buffers_held,
- * streaming.
+ * streaming, discarded.
  *
  * cost: "key value" lines for the pool in force: exports, export_ns
  * (dma_buf_export, naming, queueing: the driver's own work per capture) and
@@ -77,6 +77,7 @@ static int sgcap_debugfs_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "buffers_ready %u\n", st.buffers_ready);
 	seq_printf(s, "buffers_held %u\n", st.buffers_held);
 	seq_printf(s, "streaming %u\n", st.streaming);
+	seq_printf(s, "discarded %llu\n", st.discarded);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sgcap_debugfs_stats);

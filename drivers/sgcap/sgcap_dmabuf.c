@@ -4,15 +4,18 @@
  *
  * Every completed capture is exported as a new dma-buf over its pool buffer;
  * the buffer is recycled when the dma-buf is released, so no capture is
- * overwritten while anybody holds it. The pages, their DMA mapping for the
- * card and their vmap belong to the pool and outlive every export: the
- * exporter only adds per-importer mappings (modelled on the system heap and
- * udmabuf).
+ * overwritten while anybody holds it. The pages and their vmap belong to the
+ * pool and outlive every export: the exporter only adds per-importer
+ * mappings, modelled on the system heap (one table per attachment, mapped
+ * by map_dma_buf and unmapped by unmap_dma_buf) and udmabuf.
  *
- * Locking: buf->lock protects the attachment list, each attachment's mapping
- * state and the vmap count. Since 6.2 the dma-buf core calls map_dma_buf and
- * vmap with the reservation lock held, and buf->lock nests inside it; the
- * exporter never takes the reservation lock itself.
+ * Locking: buf->lock protects the attachment list and each attachment's
+ * mapping state, for begin/end_cpu_access and debugfs, which walk the list.
+ * The dma-buf core calls the ops with its own locks held where it takes any:
+ * the reservation lock since 6.2 (for vmap, and map_dma_buf of dynamic
+ * importers); on 6.1 vmap nests in the dma-buf's own mutex instead and
+ * static importers map without any lock. buf->lock nests inside all of
+ * them; the exporter never takes the reservation lock itself.
  */
 #include <linux/device.h>
 #include <linux/dma-buf.h>
@@ -29,47 +32,42 @@
 /**
  * struct sgcap_attachment - an importer's view of a capture
  * @dev: the importer's device
- * @sgt: private copy of the buffer's chunk table, mapped for @dev
+ * @sgt: the importer's table of the buffer's pages, in segments no larger
+ *	than @dev takes, mapped for @dev between map_dma_buf and unmap_dma_buf
  * @node: entry in sgcap_buffer.attachments
- * @dir: direction of the mapping of @sgt while @mapped
- * @mapped: @sgt is DMA-mapped for @dev; the mapping is cached until the
- *	direction changes or the importer detaches
- * @map_count: map_dma_buf calls not yet balanced by unmap_dma_buf
- *
- * @dir, @mapped and @map_count are protected by sgcap_buffer.lock.
+ * @dir: direction of the mapping of @sgt, DMA_NONE while unmapped;
+ *	protected by sgcap_buffer.lock
  */
 struct sgcap_attachment {
 	struct device *dev;
 	struct sg_table sgt;
 	struct list_head node;
 	enum dma_data_direction dir;
-	bool mapped;
-	unsigned int map_count;
 };
 
 static int sgcap_dmabuf_attach(struct dma_buf *dmabuf,
 			       struct dma_buf_attachment *attach)
 {
 	struct sgcap_buffer *buf = dmabuf->priv;
-	struct scatterlist *src, *dst;
+	unsigned long size = (unsigned long)buf->nr_pages << PAGE_SHIFT;
 	struct sgcap_attachment *a;
-	unsigned int i;
 	int ret;
 
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
 
-	/* A private table: each importer maps it for its own device. */
-	ret = sg_alloc_table(&a->sgt, buf->sgt.orig_nents, GFP_KERNEL);
+	/*
+	 * A private table: each importer maps it for its own device, with
+	 * contiguous pages merged only up to the segment size that device
+	 * takes (the card's chunks may be larger than an importer's limit).
+	 */
+	ret = sg_alloc_table_from_pages_segment(&a->sgt, buf->pages,
+						buf->nr_pages, 0, size,
+						dma_get_max_seg_size(attach->dev),
+						GFP_KERNEL);
 	if (ret)
 		goto err_free_attachment;
-
-	dst = a->sgt.sgl;
-	for_each_sgtable_sg(&buf->sgt, src, i) {
-		sg_set_page(dst, sg_page(src), src->length, src->offset);
-		dst = sg_next(dst);
-	}
 
 	a->dev = attach->dev;
 	a->dir = DMA_NONE;
@@ -95,8 +93,12 @@ static void sgcap_dmabuf_detach(struct dma_buf *dmabuf,
 	list_del(&a->node);
 	mutex_unlock(&buf->lock);
 
-	/* Off the list, nobody else looks at @a any more. */
-	if (a->mapped)
+	/*
+	 * Off the list, nobody else looks at @a any more. The dma-buf core
+	 * unmaps its own cached mappings before detaching; an importer that
+	 * detaches while still mapped must not leak the mapping either.
+	 */
+	if (a->dir != DMA_NONE)
 		dma_unmap_sgtable(a->dev, &a->sgt, a->dir, 0);
 	sg_free_table(&a->sgt);
 	kfree(a);
@@ -111,26 +113,27 @@ static struct sg_table *sgcap_dmabuf_map(struct dma_buf_attachment *attach,
 	int ret;
 
 	mutex_lock(&buf->lock);
-	if (a->mapped && a->dir != dir) {
-		/* One table, one direction at a time. */
-		if (a->map_count) {
-			sgt = ERR_PTR(-EINVAL);
-			goto out_unlock;
-		}
-		/* The cached mapping is unused: redo it for @dir. */
-		dma_unmap_sgtable(a->dev, &a->sgt, a->dir, 0);
-		a->mapped = false;
+	/* One table per attachment: mapped once at a time, as system_heap. */
+	if (a->dir != DMA_NONE) {
+		sgt = ERR_PTR(-EBUSY);
+		goto out_unlock;
 	}
-	if (!a->mapped) {
-		ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
-		if (ret) {
-			sgt = ERR_PTR(ret);
-			goto out_unlock;
-		}
-		a->mapped = true;
-		a->dir = dir;
+	/*
+	 * The pages are mapped for the card too, as long as the pool is
+	 * attached to it: overlapping mappings, whose coherency the DMA API
+	 * leaves to the driver, which DMA_ATTR_SKIP_CPU_SYNC tells it (and
+	 * its debug checks). It holds: the card never writes a buffer while
+	 * it is exported. The sync the mapping skipped is made explicitly,
+	 * so that the importer sees what the CPU wrote.
+	 */
+	ret = dma_map_sgtable(attach->dev, &a->sgt, dir,
+			      DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret) {
+		sgt = ERR_PTR(ret);
+		goto out_unlock;
 	}
-	a->map_count++;
+	dma_sync_sgtable_for_device(attach->dev, &a->sgt, dir);
+	a->dir = dir;
 out_unlock:
 	mutex_unlock(&buf->lock);
 	return sgt;
@@ -143,13 +146,9 @@ static void sgcap_dmabuf_unmap(struct dma_buf_attachment *attach,
 	struct sgcap_buffer *buf = attach->dmabuf->priv;
 	struct sgcap_attachment *a = attach->priv;
 
-	/*
-	 * Keep the mapping: importers map and unmap around every use, and
-	 * CPU access is synced through begin/end_cpu_access anyway.
-	 */
 	mutex_lock(&buf->lock);
-	if (!WARN_ON(!a->map_count))
-		a->map_count--;
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	a->dir = DMA_NONE;
 	mutex_unlock(&buf->lock);
 }
 
@@ -164,7 +163,7 @@ static int sgcap_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
 	invalidate_kernel_vmap_range(buf->vaddr, buf->nr_pages << PAGE_SHIFT);
 	/* A sync must use the direction of the mapping it syncs. */
 	list_for_each_entry(a, &buf->attachments, node)
-		if (a->mapped)
+		if (a->dir != DMA_NONE)
 			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
 	mutex_unlock(&buf->lock);
 	return 0;
@@ -179,7 +178,7 @@ static int sgcap_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
 	mutex_lock(&buf->lock);
 	flush_kernel_vmap_range(buf->vaddr, buf->nr_pages << PAGE_SHIFT);
 	list_for_each_entry(a, &buf->attachments, node)
-		if (a->mapped)
+		if (a->dir != DMA_NONE)
 			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
 	mutex_unlock(&buf->lock);
 	return 0;
@@ -194,8 +193,12 @@ static int sgcap_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	unsigned int i;
 	int ret;
 
-	/* A private mapping would copy-on-write pages the card writes. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * A private mapping would copy-on-write pages the card writes. As in
+	 * udmabuf, VM_MAYSHARE also admits a read-only shared mapping (which
+	 * the core strips of VM_SHARED): it cannot write, so it cannot COW.
+	 */
+	if (!(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
 		return -EINVAL;
 	if (vma->vm_pgoff >= buf->nr_pages ||
 	    vma_pages(vma) > buf->nr_pages - vma->vm_pgoff)
@@ -234,23 +237,13 @@ static int sgcap_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct sgcap_buffer *buf = dmabuf->priv;
 
-	/* The buffer's lifelong mapping: nothing to set up per capture. */
-	mutex_lock(&buf->lock);
-	buf->vmap_count++;
-	mutex_unlock(&buf->lock);
-
+	/*
+	 * The buffer's lifelong mapping: nothing to set up per capture. The
+	 * dma-buf core counts the vmaps of a dma-buf and calls this only for
+	 * the first; no vunmap op, as the mapping belongs to the pool.
+	 */
 	iosys_map_set_vaddr(map, buf->vaddr);
 	return 0;
-}
-
-static void sgcap_dmabuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
-{
-	struct sgcap_buffer *buf = dmabuf->priv;
-
-	mutex_lock(&buf->lock);
-	if (!WARN_ON(!buf->vmap_count))
-		buf->vmap_count--;
-	mutex_unlock(&buf->lock);
 }
 
 static void sgcap_dmabuf_release(struct dma_buf *dmabuf)
@@ -275,7 +268,6 @@ static const struct dma_buf_ops sgcap_dmabuf_ops = {
 	.end_cpu_access = sgcap_dmabuf_end_cpu_access,
 	.mmap = sgcap_dmabuf_mmap,
 	.vmap = sgcap_dmabuf_vmap,
-	.vunmap = sgcap_dmabuf_vunmap,
 	.release = sgcap_dmabuf_release,
 };
 
@@ -337,10 +329,9 @@ void sgcap_dmabuf_show(struct seq_file *s, struct sgcap_buffer *buf)
 	struct sgcap_attachment *a;
 
 	mutex_lock(&buf->lock);
-	seq_printf(s, " vmaps=%u", buf->vmap_count);
 	list_for_each_entry(a, &buf->attachments, node)
 		seq_printf(s, " attach=%s,%s,%s", dev_name(a->dev),
-			   sgcap_dma_dir_name(a->mapped ? a->dir : DMA_NONE),
-			   a->mapped ? "yes" : "no");
+			   sgcap_dma_dir_name(a->dir),
+			   a->dir != DMA_NONE ? "yes" : "no");
 	mutex_unlock(&buf->lock);
 }

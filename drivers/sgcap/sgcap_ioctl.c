@@ -5,8 +5,9 @@
  * Ownership: any open file may GET_CAPS, GET_CONFIG, GET_STATS and poll().
  * The first file whose CONFIGURE or START succeeds owns the card until it is
  * closed; CONFIGURE, START, STOP and DEQUEUE from any other file fail with
- * -EBUSY meanwhile. Closing the owner stops streaming and drops the captures
- * nobody dequeued; dequeued captures stay valid.
+ * -EBUSY meanwhile. Closing the owner stops streaming and frees the buffers
+ * (the card is unconfigured again) with the captures nobody dequeued;
+ * dequeued captures stay valid.
  *
  * Errors, checked in this order (every command: -ENODEV once the card is
  * removed, -EFAULT for a bad user pointer; unknown command: -ENOTTY):
@@ -22,12 +23,16 @@
  *                                chunk_order > max_order, unknown
  *                                transform;
  *                       -ENODEV;
+ *                       -EINVAL  rate != 0 and the card lacks
+ *                                SGCAP_FEAT_RATE;
  *                       -EBUSY   another file owns the card, or streaming;
- *                       -ENOMEM  the buffers do not fit into memory or the
- *                                card's max_segments/max_segment_size (the
+ *                       -ENOMEM  the buffers do not fit into memory, the
+ *                                card's max_segments/max_segment_size or
+ *                                the max_pinned_mb module parameter (the
  *                                card is then left unconfigured)
  *                       The previous pool is dropped first: READY captures
- *                       are discarded, dequeued ones stay valid.
+ *                       are discarded, dequeued ones stay valid. Sequence
+ *                       numbers start again at 0.
  * SGCAP_IOC_GET_CONFIG  -ENODEV, -EFAULT. Returns the configuration in
  *                       force with size = sizeof(struct sgcap_config); all
  *                       other fields 0 (buffer_count 0) when unconfigured.
@@ -54,7 +59,9 @@
  *                                when STOP ends the wait);
  *                       -ERESTARTSYS a signal ended the wait (-EINTR);
  *                       -EMFILE  no file descriptor left (the capture
- *                                stays queued, as for -EFAULT on output)
+ *                                stays queued, as for -EFAULT on output,
+ *                                unless its pool was replaced meanwhile:
+ *                                then it is discarded)
  * SGCAP_IOC_GET_STATS   -ENODEV, -EFAULT
  */
 #include <linux/dma-buf.h>
@@ -82,21 +89,22 @@ static long sgcap_ioctl_get_caps(struct sgcap_card *card,
 				 struct sgcap_caps __user *uarg)
 {
 	struct sgcap_caps caps = { };
-	struct sgcap_limits lim;
+	struct sgcap_limits lim = { };
 
+	/* The backend's ops are only valid until the card is removed. */
 	mutex_lock(&card->lock);
 	if (card->dead) {
 		mutex_unlock(&card->lock);
 		return -ENODEV;
 	}
 	card->ops->get_limits(card, &lim);
-	mutex_unlock(&card->lock);
-
-	caps.version = SGCAP_UAPI_VERSION;
 	caps.backend = card->ops->backend;
 	/* CRC32C and transforms are the core's, in sgcap_pp.c. */
 	caps.features = card->ops->features | SGCAP_FEAT_CRC32C |
 			SGCAP_FEAT_TRANSFORM_SWAP16;
+	mutex_unlock(&card->lock);
+
+	caps.version = SGCAP_UAPI_VERSION;
 	caps.max_segments = lim.max_segments;
 	caps.max_segment_size = lim.max_segment_size;
 	caps.max_buffers = SGCAP_MAX_BUFFERS;
@@ -113,8 +121,17 @@ static long sgcap_ioctl_get_caps(struct sgcap_card *card,
 	return 0;
 }
 
-/* Checks that need nothing but the structure itself. */
-static int sgcap_config_validate(const struct sgcap_config *cfg)
+int sgcap_config_check_size(u32 size)
+{
+	if (size < SGCAP_CONFIG_SIZE_VER0)
+		return -EINVAL;
+	/* Bounds the copy: no kernel will ever know a struct that large. */
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	return 0;
+}
+
+int sgcap_config_validate(const struct sgcap_config *cfg)
 {
 	if (cfg->flags || memchr_inv(cfg->reserved, 0, sizeof(cfg->reserved)))
 		return -EINVAL;
@@ -136,7 +153,7 @@ static long sgcap_ioctl_configure(struct sgcap_card *card, struct file *file,
 				  struct sgcap_config __user *uarg)
 {
 	struct sgcap_config cfg;
-	struct sgcap_limits lim;
+	struct sgcap_limits lim = { };
 	struct sgcap_pool *pool;
 	u32 size;
 	int ret;
@@ -148,10 +165,9 @@ static long sgcap_ioctl_configure(struct sgcap_card *card, struct file *file,
 	 */
 	if (get_user(size, &uarg->size))
 		return -EFAULT;
-	if (size < SGCAP_CONFIG_SIZE_VER0)
-		return -EINVAL;
-	if (size > PAGE_SIZE)
-		return -E2BIG;
+	ret = sgcap_config_check_size(size);
+	if (ret)
+		return ret;
 	ret = copy_struct_from_user(&cfg, sizeof(cfg), uarg, size);
 	if (ret)
 		return ret;
@@ -162,6 +178,11 @@ static long sgcap_ioctl_configure(struct sgcap_card *card, struct file *file,
 	mutex_lock(&card->lock);
 	if (card->dead) {
 		ret = -ENODEV;
+		goto out_unlock;
+	}
+	/* A card without a frame clock could only ignore the rate. */
+	if (cfg.rate && !(card->ops->features & SGCAP_FEAT_RATE)) {
+		ret = -EINVAL;
 		goto out_unlock;
 	}
 	ret = sgcap_card_check_locked(card, file);
@@ -197,6 +218,15 @@ static long sgcap_ioctl_configure(struct sgcap_card *card, struct file *file,
 out_unlock:
 	mutex_unlock(&card->lock);
 	return ret;
+}
+
+int sgcap_dequeue_validate(const struct sgcap_dequeue *dq)
+{
+	/* The output fields are ignored on input, as documented. */
+	if (dq->flags & ~SGCAP_DEQUEUE_FLAGS_ALL ||
+	    memchr_inv(dq->reserved, 0, sizeof(dq->reserved)))
+		return -EINVAL;
+	return 0;
 }
 
 static long sgcap_ioctl_get_config(struct sgcap_card *card,
@@ -270,14 +300,15 @@ static long sgcap_ioctl_dequeue(struct sgcap_card *card, struct file *file,
 	struct sgcap_buffer *buf;
 	struct sgcap_dequeue dq;
 	struct sgcap_pool *pool;
+	struct dma_buf *dmabuf;
 	bool nonblock;
 	int fd, ret;
 
 	if (copy_from_user(&dq, uarg, sizeof(dq)))
 		return -EFAULT;
-	if (dq.flags & ~SGCAP_DEQUEUE_FLAGS_ALL ||
-	    memchr_inv(dq.reserved, 0, sizeof(dq.reserved)))
-		return -EINVAL;
+	ret = sgcap_dequeue_validate(&dq);
+	if (ret)
+		return ret;
 	nonblock = (dq.flags & SGCAP_DEQUEUE_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
 
@@ -315,11 +346,21 @@ static long sgcap_ioctl_dequeue(struct sgcap_card *card, struct file *file,
 		mutex_lock(&card->lock);
 	}
 
-	/* The buffer is HELD: nobody else touches it until fd_install(). */
+	/*
+	 * The buffer is HELD and the ready list's dma-buf reference is ours:
+	 * nobody else touches it until fd_install(). Take a pool reference
+	 * to recognise the pool on failure, and drop the mutex: allocating
+	 * the descriptor and copying out may sleep or fault, which must not
+	 * stall the card's other users.
+	 */
+	sgcap_pool_get(pool);
+	mutex_unlock(&card->lock);
+	dmabuf = buf->dmabuf;
+
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
 		ret = fd;
-		goto err_unpop;
+		goto err_requeue;
 	}
 
 	dq.fd = fd;
@@ -341,15 +382,30 @@ static long sgcap_ioctl_dequeue(struct sgcap_card *card, struct file *file,
 	 * The ready list's file reference goes to the new descriptor. From
 	 * here on userspace may close it and recycle the buffer at once.
 	 */
-	fd_install(fd, buf->dmabuf->file);
-	mutex_unlock(&card->lock);
+	fd_install(fd, dmabuf->file);
+	sgcap_pool_put(pool);
 	return 0;
 
 err_put_fd:
 	put_unused_fd(fd);
-err_unpop:
-	/* Never lose a capture: it goes back to the head of the queue. */
-	sgcap_pool_unpop_ready(buf);
+err_requeue:
+	/*
+	 * Never lose a capture while its pool is in force: it goes back to
+	 * the head of the queue, where it came from. If the pool was dropped
+	 * meanwhile (new configuration, the owner's close, removal), the
+	 * captures queued with it were discarded: so is this one.
+	 */
+	mutex_lock(&card->lock);
+	if (card->pool == pool && !card->dead) {
+		sgcap_pool_unpop_ready(buf);
+	} else {
+		dma_buf_put(dmabuf);
+		atomic64_inc(&card->stats.discarded);
+	}
+	mutex_unlock(&card->lock);
+	sgcap_pool_put(pool);
+	return ret;
+
 out_unlock:
 	mutex_unlock(&card->lock);
 	return ret;

@@ -35,10 +35,12 @@
  * @card: the registered card
  * @lock: protects @queue
  * @queue: buffers given to the card, oldest first
- * @wait: the engine waits here for a buffer when it runs without a rate
+ * @wait: the engine waits here for a buffer when it runs without a rate,
+ *	and while it stalls
  * @engine: the engine thread while streaming; hw_ops->start() and stop()
  *	run under the card's mutex
  * @rate: frames per second of the current session, 0 for as fast as possible
+ * @first_seq: sequence number of the session's first frame
  * @drop_percent: debugfs knob: percentage of frames dropped
  * @fail_capture: debugfs knob: sequence number completed with an error
  * @stall_ms: debugfs knob: one-shot stall of the engine
@@ -61,6 +63,7 @@ struct sgcap_sim {
 	wait_queue_head_t wait;
 	struct task_struct *engine;
 	u32 rate;
+	u64 first_seq;
 
 	u32 drop_percent;
 	u64 fail_capture;
@@ -69,9 +72,10 @@ struct sgcap_sim {
 	u32 max_segment_size;
 };
 
-static unsigned int sgcap_sim_cards = 1;
+/* None by default: on a machine with a real card, /dev/sgcap0 is the card. */
+static unsigned int sgcap_sim_cards;
 module_param_named(sim_cards, sgcap_sim_cards, uint, 0444);
-MODULE_PARM_DESC(sim_cards, "Simulated cards created at load, IDs 0..sim_cards-1 (default 1)");
+MODULE_PARM_DESC(sim_cards, "Simulated cards created at load, IDs 0..sim_cards-1 (default 0)");
 
 static sgcap_bus_type sgcap_sim_bus;
 
@@ -153,7 +157,8 @@ static int sgcap_sim_engine(void *data)
 	struct sgcap_card *card = data;
 	struct sgcap_sim *sim = sgcap_card_priv(card);
 	ktime_t start = ktime_get();
-	u64 seq = 0;
+	u64 first = sim->first_seq;
+	u64 seq = first;
 
 	while (!kthread_should_stop()) {
 		struct sgcap_buffer *buf;
@@ -167,14 +172,21 @@ static int sgcap_sim_engine(void *data)
 			u64 lost = max_t(u64, 1, div_u64((u64)stall_ms * sim->rate,
 							 MSEC_PER_SEC));
 
-			schedule_timeout_interruptible(msecs_to_jiffies(stall_ms));
+			/*
+			 * kthread_stop() sets the flag, then wakes the task
+			 * wherever it sleeps: wait_event re-checks the flag
+			 * after queueing itself, so no wakeup is lost.
+			 */
+			wait_event_interruptible_timeout(sim->wait,
+							 kthread_should_stop(),
+							 msecs_to_jiffies(stall_ms));
 			sgcap_card_count_drops(card, SGCAP_DROP_INJECTED, lost);
 			seq += lost;
 			continue;
 		}
 
 		if (sim->rate) {
-			if (!sgcap_sim_frame_due(sim, start, seq))
+			if (!sgcap_sim_frame_due(sim, start, seq - first))
 				continue;
 		} else {
 			/* No rate: wait for a buffer instead of dropping. */
@@ -199,6 +211,11 @@ static int sgcap_sim_engine(void *data)
 			continue;
 		}
 
+		/*
+		 * The CPU plays the card: sync for it before writing, so that
+		 * no bounce buffer copy-back can overwrite what it writes.
+		 */
+		sgcap_buffer_sync_for_cpu(buf);
 		sgcap_sim_fill(buf, seq);
 		sgcap_card_complete(card, buf, seq,
 				    seq == READ_ONCE(sim->fail_capture) ?
@@ -223,6 +240,8 @@ static int sgcap_sim_start(struct sgcap_card *card)
 	struct task_struct *engine;
 
 	sim->rate = sgcap_card_config(card)->rate;
+	/* Frames continue where the configuration's last session ended. */
+	sim->first_seq = sgcap_card_first_sequence(card);
 	engine = kthread_run(sgcap_sim_engine, card, "sgcap_sim%u", sim->id);
 	if (IS_ERR(engine))
 		return PTR_ERR(engine);

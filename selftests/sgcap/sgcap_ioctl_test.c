@@ -407,20 +407,33 @@ TEST_F(ioctl, second_opener)
 	ASSERT_EQ(0, sgt_start(self->fd));
 	ASSERT_EQ(-EBUSY, sgt_dequeue(b, &dq, SGCAP_DEQUEUE_NONBLOCK));
 	ASSERT_EQ(-EBUSY, sgt_dequeue(b, &dq, 0));
-	/* any file may poll */
-	pfd.fd = b;
+	/* any file may poll, but only the owner is told to dequeue */
+	pfd.fd = self->fd;
 	pfd.events = POLLIN;
 	ASSERT_EQ(1, poll(&pfd, 1, 2000));
 	ASSERT_TRUE(pfd.revents & POLLIN);
+	pfd.fd = b;
+	ASSERT_EQ(0, poll(&pfd, 1, 0));
 	ASSERT_EQ(0, sgt_get_stats(b, &st));
 	ASSERT_EQ(1U, st.streaming);
+	ASSERT_LT(0U, st.buffers_ready);
 
-	/* the owner goes: streaming stops, its captures stay valid */
+	/*
+	 * The owner goes: streaming stops, the buffers are freed with the
+	 * captures nobody dequeued, the dequeued ones stay valid.
+	 */
 	ASSERT_EQ(0, sgt_dequeue_wait(self->fd, &held, 2000));
+	pfd.fd = self->fd;
+	ASSERT_EQ(1, poll(&pfd, 1, 2000));	/* one more queued */
 	ASSERT_EQ(0, close(self->fd));
 	self->fd = -1;
 	ASSERT_EQ(0, sgt_get_stats(b, &st));
 	ASSERT_EQ(0U, st.streaming);
+	ASSERT_EQ(0U, st.buffers_total);
+	ASSERT_LT(0U, st.discarded);
+	pfd.fd = b;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(POLLHUP, pfd.revents);
 	ASSERT_EQ(0, sgt_check_fd((int)held.fd, held.bytes_used,
 				  held.sequence, SGCAP_TRANSFORM_NONE, &chk));
 	ASSERT_EQ(0U, chk.mismatches);
@@ -478,9 +491,12 @@ TEST_F(ioctl, poll)
 	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
 	struct sgcap_dequeue dq;
 
-	ASSERT_EQ(0, poll(&pfd, 1, 0));			/* unconfigured */
+	/* nothing ready and nothing coming before START: a hangup */
+	ASSERT_EQ(1, poll(&pfd, 1, 0));			/* unconfigured */
+	ASSERT_EQ(POLLHUP, pfd.revents);
 	ASSERT_EQ(0, configure_small(self->fd, 1));
-	ASSERT_EQ(0, poll(&pfd, 1, 0));			/* not started */
+	ASSERT_EQ(1, poll(&pfd, 1, 0));			/* not started */
+	ASSERT_EQ(POLLHUP, pfd.revents);
 	ASSERT_EQ(0, sgt_start(self->fd));
 	ASSERT_EQ(1, poll(&pfd, 1, 2000));		/* frame 0 */
 	ASSERT_EQ(POLLIN, pfd.revents & (POLLIN | POLLERR | POLLHUP));
@@ -488,10 +504,140 @@ TEST_F(ioctl, poll)
 	ASSERT_EQ(0, close((int)dq.fd));
 	ASSERT_EQ(0, poll(&pfd, 1, 0));			/* frame 1 not due */
 	ASSERT_EQ(1, poll(&pfd, 1, 3000));		/* frame 1 */
-	ASSERT_TRUE(pfd.revents & POLLIN);
+	ASSERT_EQ(POLLIN, pfd.revents & (POLLIN | POLLERR | POLLHUP));
 	ASSERT_EQ(0, sgt_stop(self->fd));
+	/* stopped, a capture still queued: readable, no hangup yet */
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(POLLIN, pfd.revents & (POLLIN | POLLERR | POLLHUP));
 	ASSERT_LE(0, sgt_drain(self->fd));
-	ASSERT_EQ(0, poll(&pfd, 1, 0));			/* drained */
+	ASSERT_EQ(1, poll(&pfd, 1, 0));			/* drained */
+	ASSERT_EQ(POLLHUP, pfd.revents);
+}
+
+/*
+ * Sequence numbers start at 0 with each CONFIGURE and only then: a new
+ * session continues after the last frame of the previous one, so the
+ * captures still queued from it never see later ones numbered below them.
+ */
+TEST_F(ioctl, sequence_across_restart)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	struct sgcap_dequeue dq;
+	struct sgcap_stats st;
+	uint64_t frames, last;
+
+	ASSERT_EQ(0, configure_small(self->fd, 0));
+	ASSERT_EQ(0, sgt_start(self->fd));
+	ASSERT_EQ(0, sgt_dequeue_wait(self->fd, &dq, 2000));
+	ASSERT_EQ(0U, dq.sequence);
+	ASSERT_EQ(0, close((int)dq.fd));
+	ASSERT_EQ(0, sgt_stop(self->fd));
+	ASSERT_EQ(0, sgt_get_stats(self->fd, &st));
+	frames = st.captures + st.drops_no_buffer + st.drops_injected;
+	last = dq.sequence;
+
+	/* the first session's captures first, then the new session's */
+	ASSERT_EQ(0, sgt_start(self->fd));
+	do {
+		ASSERT_EQ(0, sgt_dequeue_wait(self->fd, &dq, 2000));
+		ASSERT_LT(last, dq.sequence);
+		last = dq.sequence;
+		ASSERT_EQ(0, close((int)dq.fd));
+	} while (dq.sequence < frames);
+	/* rate 0 drops nothing: the new session began at the next frame */
+	ASSERT_EQ(frames, dq.sequence);
+
+	/* a new configuration discards what is queued and starts over */
+	ASSERT_EQ(1, poll(&pfd, 1, 2000));
+	ASSERT_EQ(0, sgt_stop(self->fd));
+	ASSERT_EQ(0, sgt_get_stats(self->fd, &st));
+	ASSERT_LT(0U, st.buffers_ready);
+	ASSERT_EQ(0U, st.discarded);
+	frames = st.buffers_ready;
+	ASSERT_EQ(0, configure_small(self->fd, 0));
+	ASSERT_EQ(0, sgt_get_stats(self->fd, &st));
+	ASSERT_EQ(frames, st.discarded);
+	ASSERT_EQ(0U, st.buffers_ready);
+	ASSERT_EQ(0, sgt_start(self->fd));
+	ASSERT_EQ(0, sgt_dequeue_wait(self->fd, &dq, 2000));
+	ASSERT_EQ(0U, dq.sequence);
+	ASSERT_EQ(0, close((int)dq.fd));
+	ASSERT_EQ(0, sgt_stop(self->fd));
+}
+
+/* ---- pinned: the max_pinned_mb module parameter ------------------------- */
+
+#define PINNED_PARAM	"/sys/module/sgcap/parameters/max_pinned_mb"
+
+FIXTURE(pinned) {
+	int fd;
+	int card;
+	char saved[32];
+};
+
+static int param_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int param_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+FIXTURE_SETUP(pinned)
+{
+	self->saved[0] = '\0';
+	self->fd = fresh_card(SGT_SIM_ID_IOCTL, &self->card);
+	ASSERT_LE(0, self->fd) TH_LOG("card: %s", strerror(-self->fd));
+	ASSERT_EQ(0, param_read(PINNED_PARAM, self->saved,
+				sizeof(self->saved)));
+}
+
+FIXTURE_TEARDOWN(pinned)
+{
+	if (self->saved[0])
+		EXPECT_EQ(0, param_write(PINNED_PARAM, self->saved));
+	if (self->fd >= 0)
+		close(self->fd);
+	EXPECT_EQ(0, sgt_sim_del(SGT_SIM_ID_IOCTL));
+}
+
+/* The cap covers every pool alive, old ones kept by held captures too. */
+TEST_F(pinned, held_pool_counts)
+{
+	struct sgcap_config cfg;
+	struct sgcap_dequeue dq;
+
+	ASSERT_EQ(0, param_write(PINNED_PARAM, "1"));
+	sgt_config_init(&cfg, 768 * SGT_KIB, 1, 2, 0, 0);
+	ASSERT_EQ(-ENOMEM, sgt_configure(self->fd, &cfg));
+	sgt_config_init(&cfg, 768 * SGT_KIB, 1, 1, 0, 0);
+	ASSERT_EQ(0, sgt_configure(self->fd, &cfg));
+	ASSERT_EQ(0, sgt_start(self->fd));
+	ASSERT_EQ(0, sgt_dequeue_wait(self->fd, &dq, 2000));
+	ASSERT_EQ(0, sgt_stop(self->fd));
+	/* the held capture keeps its pool, and the pool's memory */
+	ASSERT_EQ(-ENOMEM, sgt_configure(self->fd, &cfg));
+	ASSERT_EQ(0, close((int)dq.fd));
+	ASSERT_EQ(0, sgt_configure(self->fd, &cfg));
 }
 
 /* ---- mmap --------------------------------------------------------------- */

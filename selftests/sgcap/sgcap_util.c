@@ -120,15 +120,14 @@ int sgt_sim_del(unsigned int id)
 	return sgt_sim_write_bus("del_device", text);
 }
 
-int sgt_sim_card_index(unsigned int id)
+int sgt_dev_card_index(const char *devdir)
 {
-	char path[256];
+	char path[512];
 	struct dirent *de;
 	int idx = -ENOENT;
 	DIR *dir;
 
-	snprintf(path, sizeof(path),
-		 SGT_SIM_BUS "/devices/sgcap_sim%u/misc", id);
+	snprintf(path, sizeof(path), "%s/misc", devdir);
 	dir = opendir(path);
 	if (!dir)
 		return -errno;
@@ -146,6 +145,14 @@ int sgt_sim_card_index(unsigned int id)
 	}
 	closedir(dir);
 	return idx;
+}
+
+int sgt_sim_card_index(unsigned int id)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), SGT_SIM_BUS "/devices/sgcap_sim%u", id);
+	return sgt_dev_card_index(path);
 }
 
 int sgt_sim_dev_path(unsigned int id, char *path, size_t len)
@@ -172,6 +179,74 @@ int sgt_sim_open(unsigned int id)
 	err = sgt_sim_dev_path(id, path, sizeof(path));
 	if (err)
 		return err;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* ---- PCI cards ---------------------------------------------------------- */
+
+static bool sgt_sysfs_hex_is(const char *dir, const char *attr, unsigned long v)
+{
+	char path[512], text[32];
+	bool ret = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fgets(text, sizeof(text), f))
+		ret = strtoul(text, NULL, 16) == v;
+	fclose(f);
+	return ret;
+}
+
+int sgt_edu_find(char *dir, size_t len)
+{
+	struct dirent *de;
+	int err = -ENOENT;
+	DIR *d;
+
+	d = opendir(SGT_PCI_DEVICES);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(dir, len, SGT_PCI_DEVICES "/%s", de->d_name);
+		if (sgt_sysfs_hex_is(dir, "vendor", SGT_EDU_VENDOR) &&
+		    sgt_sysfs_hex_is(dir, "device", SGT_EDU_DEVICE)) {
+			err = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return err;
+}
+
+bool sgt_dev_driver_is(const char *devdir, const char *driver)
+{
+	char path[512], link[512];
+	const char *name;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/driver", devdir);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	name = strrchr(link, '/');
+	return !strcmp(name ? name + 1 : link, driver);
+}
+
+int sgt_card_open(int card)
+{
+	char path[64];
+	int fd;
+
+	if (card < 0)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/dev/sgcap%d", card);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
@@ -361,7 +436,10 @@ int sgt_dequeue(int fd, struct sgcap_dequeue *dq, uint32_t flags)
 	return sgt_ioctl(fd, SGCAP_IOC_DEQUEUE, dq);
 }
 
-/* Wait for POLLIN up to @timeout_ms, then dequeue without blocking. */
+/*
+ * Wait for POLLIN up to @timeout_ms, then dequeue without blocking. A
+ * hangup without POLLIN (stopped, nothing ready) ends the wait: -ENODATA.
+ */
 int sgt_dequeue_wait(int fd, struct sgcap_dequeue *dq, int timeout_ms)
 {
 	uint64_t end = sgt_now_ns() + (uint64_t)timeout_ms * 1000000ULL;
@@ -378,6 +456,11 @@ int sgt_dequeue_wait(int fd, struct sgcap_dequeue *dq, int timeout_ms)
 		n = poll(&pfd, 1, left > 0 ? left : 1);
 		if (n < 0 && errno != EINTR)
 			return -errno;
+		/* A hangup alone: not streaming and nothing ready. */
+		if (n > 0 && (pfd.revents & (POLLHUP | POLLIN)) == POLLHUP) {
+			err = sgt_dequeue(fd, dq, SGCAP_DEQUEUE_NONBLOCK);
+			return err == -EAGAIN ? -ENODATA : err;
+		}
 	}
 }
 
@@ -519,7 +602,8 @@ uint32_t sgt_crc(const void *buf, size_t len)
 uint32_t sgt_expected_crc(uint64_t len, uint64_t seq,
 			  unsigned int transform)
 {
-	static uint8_t scratch[SGT_CMP_CHUNK];
+	/* Per thread: the stress test compares from several at once. */
+	static __thread uint8_t scratch[SGT_CMP_CHUNK];
 	uint32_t crc = ~0U;
 	uint64_t off;
 
@@ -537,7 +621,8 @@ uint64_t sgt_compare(const void *buf, uint64_t offset, size_t len,
 		     uint64_t seq, unsigned int transform,
 		     uint64_t *first_bad)
 {
-	static uint8_t scratch[SGT_CMP_CHUNK];
+	/* Per thread: the stress test compares from several at once. */
+	static __thread uint8_t scratch[SGT_CMP_CHUNK];
 	const uint8_t *p = buf;
 	uint64_t bad = 0;
 	size_t done, i;

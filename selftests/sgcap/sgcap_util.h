@@ -39,6 +39,9 @@
 #define SGT_SIM_ID_IOCTL	13
 #define SGT_SIM_ID_STREAM	14
 #define SGT_SIM_ID_BUS		15	/* and 16 */
+#define SGT_SIM_ID_ALLOC_FAIL	20
+#define SGT_SIM_ID_FUZZ		21
+#define SGT_SIM_ID_STRESS	22
 
 /* Result of checking one capture's bytes. */
 struct sgt_check {
@@ -60,6 +63,20 @@ bool sgt_sim_exists(unsigned int id);
 int sgt_sim_card_index(unsigned int id);
 int sgt_sim_dev_path(unsigned int id, char *path, size_t len);
 int sgt_sim_open(unsigned int id);
+
+/* PCI cards: the QEMU edu device driven by sgcap_pci.c */
+#define SGT_PCI_DEVICES		"/sys/bus/pci/devices"
+#define SGT_EDU_VENDOR		0x1234
+#define SGT_EDU_DEVICE		0x11e8
+
+/* Any card's N of /dev/sgcapN: the entry of DEVDIR/misc/ (sysfs). */
+int sgt_dev_card_index(const char *devdir);
+/* The sysfs directory of the first edu device, bound or not; -ENOENT. */
+int sgt_edu_find(char *dir, size_t len);
+/* Is the device of sysfs directory DEVDIR bound to DRIVER? */
+bool sgt_dev_driver_is(const char *devdir, const char *driver);
+/* Open /dev/sgcapN: a new fd or -errno. */
+int sgt_card_open(int card);
 
 /* debugfs: /sys/kernel/debug/sgcap/sgcapN/[sim/]NAME */
 int sgt_dbg_path(int card, const char *name, char *path, size_t len);

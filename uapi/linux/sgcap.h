@@ -77,7 +77,8 @@ struct sgcap_caps {
  *	a multiple of the chunk size
  * @transform: SGCAP_TRANSFORM_*
  * @rate: captures per second the card produces; 0 = as fast as it can
- *	(the card then waits for a free buffer instead of dropping)
+ *	(the card then waits for a free buffer instead of dropping). Only a
+ *	card with SGCAP_FEAT_RATE takes a rate other than 0
  * @reserved: zero
  *
  * SGCAP_IOC_GET_CONFIG returns the configuration in force; there @size is
@@ -136,6 +137,10 @@ struct sgcap_dequeue {
 
 /**
  * struct sgcap_stats - counters and buffer states (SGCAP_IOC_GET_STATS)
+ *
+ * The counters are the card's, from its creation on; the buffer states are
+ * those of the pool in force.
+ *
  * @captures: captures completed by the card and queued
  * @dequeued: captures handed to userspace
  * @drops_no_buffer: frames dropped because no buffer was free
@@ -148,6 +153,8 @@ struct sgcap_dequeue {
  * @buffers_ready: completed buffers waiting for SGCAP_IOC_DEQUEUE
  * @buffers_held: buffers exported and held by a dma-buf user
  * @streaming: 1 while started
+ * @discarded: completed captures nobody dequeued, dropped by the owner's
+ *	close, a new configuration or the removal of the card
  * @reserved: zero
  */
 struct sgcap_stats {
@@ -163,7 +170,8 @@ struct sgcap_stats {
 	__u32 buffers_ready;
 	__u32 buffers_held;
 	__u32 streaming;
-	__u64 reserved[4];
+	__u64 discarded;
+	__u64 reserved[3];
 };
 
 #define SGCAP_IOC_MAGIC		0xB8

@@ -144,8 +144,9 @@ void sgcap_card_close(struct sgcap_card *card)
  * sgcap_card_fd() - the card's file descriptor
  * @card: the card
  *
- * For poll() in an event loop: POLLIN means a capture is ready,
- * POLLERR/POLLHUP that the card is gone. Do not close it.
+ * For poll() in an event loop: POLLIN means a capture is ready, POLLHUP
+ * alone that the card is not streaming and nothing is queued, POLLERR that
+ * the card is gone. Do not close it.
  *
  * Return: the descriptor.
  */
@@ -310,8 +311,9 @@ static unsigned int sgcap_card_transform(struct sgcap_card *card, __u32 flags)
  * interrupts the wait (EINTR) whatever its SA_RESTART setting.
  *
  * Return: the capture, or NULL with errno set: EAGAIN (@timeout_ms 0 and
- * none ready), ETIMEDOUT, EINTR, ENODEV (the card is gone), EBUSY (another
- * process owns the card).
+ * none ready), ETIMEDOUT, EINTR, ENODATA (the card is not streaming and
+ * nothing is queued), ENODEV (the card is gone), EBUSY (another process owns
+ * the card).
  */
 struct sgcap_capture *sgcap_card_dequeue(struct sgcap_card *card,
 					 int timeout_ms)
@@ -347,10 +349,20 @@ struct sgcap_capture *sgcap_card_dequeue(struct sgcap_card *card,
 		n = poll(&pfd, 1, wait);
 		if (n < 0)
 			return NULL;
-		if (n && !(pfd.revents & POLLIN) &&
-		    (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))) {
-			errno = ENODEV;
-			return NULL;
+		if (n && !(pfd.revents & POLLIN)) {
+			/*
+			 * POLLERR: the card is gone. A bare POLLHUP: the card
+			 * is not streaming and nothing is queued, so nothing
+			 * will come (what a blocking DEQUEUE says with ENODATA).
+			 */
+			if (pfd.revents & (POLLERR | POLLNVAL)) {
+				errno = ENODEV;
+				return NULL;
+			}
+			if (pfd.revents & POLLHUP) {
+				errno = ENODATA;
+				return NULL;
+			}
 		}
 	}
 
