@@ -99,8 +99,8 @@ for line in $SGCAP_KERNELS; do
 done
 
 # Two boots at a time: single-threaded TCG keeps one core busy per guest.
-# The debug kernel's boots take several times longer (KASAN, lockdep,
-# kmemleak under TCG): they start first and get a longer timeout.
+# The debug kernel's boots take longest (KASAN, lockdep, kmemleak under
+# TCG): they start first and get a longer timeout.
 boots=()
 for line in $SGCAP_KERNELS; do
 	for mode in plain iommu; do
