@@ -21,31 +21,6 @@
 #include "sgcap_harness.h"
 #include "sgcap_util.h"
 
-/* The vgem card among /dev/dri/card*, or -ENODEV. */
-static int open_vgem(void)
-{
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-		bool vgem;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		vgem = v && v->name && !strcmp(v->name, "vgem");
-		if (v)
-			drmFreeVersion(v);
-		if (vgem)
-			return fd;
-		close(fd);
-	}
-	return -ENODEV;
-}
-
 FIXTURE(vgem) {
 	int fd;
 	int card;
@@ -55,7 +30,7 @@ FIXTURE(vgem) {
 FIXTURE_SETUP(vgem)
 {
 	self->fd = -1;
-	self->drm = open_vgem();
+	self->drm = sgt_open_vgem();
 	if (self->drm < 0)
 		SKIP(return, "no vgem device");
 	self->card = sgt_sim_card_index(SGT_SIM_DEFAULT_ID);

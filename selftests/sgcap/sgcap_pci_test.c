@@ -251,31 +251,6 @@ TEST_F(edu, transform)
 	ASSERT_EQ(0, sgt_stop(self->fd));
 }
 
-/* The vgem card among /dev/dri/card*, or -ENODEV. */
-static int open_vgem(void)
-{
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-		bool vgem;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		vgem = v && v->name && !strcmp(v->name, "vgem");
-		if (v)
-			drmFreeVersion(v);
-		if (vgem)
-			return fd;
-		close(fd);
-	}
-	return -ENODEV;
-}
-
 TEST_F(edu, vgem)
 {
 	struct sgcap_dequeue dq;
@@ -285,7 +260,7 @@ TEST_F(edu, vgem)
 	uint32_t handle;
 	int drm, fd2 = -1;
 
-	drm = open_vgem();
+	drm = sgt_open_vgem();
 	if (drm < 0)
 		SKIP(return, "no vgem device");
 	ASSERT_EQ(0, sgt_setup_stream(self->fd, 16384, 0, EDU_BUFFERS, 0,

@@ -41,31 +41,6 @@
 #define CAPTURE_SIZE	8192U
 #define WAIT_S		30
 
-/* The vgem card among /dev/dri/card*, or -ENODEV. */
-static int open_vgem(void)
-{
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-		bool vgem;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		vgem = v && v->name && !strcmp(v->name, "vgem");
-		if (v)
-			drmFreeVersion(v);
-		if (vgem)
-			return fd;
-		close(fd);
-	}
-	return -ENODEV;
-}
-
 /* References to the module: open card files and live dma-bufs among them. */
 static long module_refs(void)
 {
@@ -191,7 +166,7 @@ FIXTURE_SETUP(unplug)
 	ASSERT_LE(0, u->refs);
 	u->fd = sgt_card_open(u->card);
 	ASSERT_LE(0, u->fd) TH_LOG("open: %s", strerror(-u->fd));
-	u->drm = open_vgem();
+	u->drm = sgt_open_vgem();
 }
 
 FIXTURE_TEARDOWN(unplug)

@@ -125,4 +125,7 @@ int sgt_count_fds(void);
 int sgt_kmsg_open(void);
 int sgt_kmsg_splats(int kfd, char *first, size_t len);
 
+/* sgcap_drm_util.c, linked into the tests built against libdrm */
+int sgt_open_vgem(void);
+
 #endif /* SGCAP_UTIL_H */
